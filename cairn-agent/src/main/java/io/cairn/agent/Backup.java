@@ -1,0 +1,477 @@
+package io.cairn.agent;
+
+import io.cairn.chunker.ChunkReader;
+import io.cairn.chunker.Chunker;
+import io.cairn.chunker.FixedChunker;
+import io.cairn.format.BlobType;
+import io.cairn.format.CairnException;
+import io.cairn.format.Id;
+import io.cairn.format.Node;
+import io.cairn.format.NodeKind;
+import io.cairn.format.SnapshotContent;
+import io.cairn.format.SnapshotEnvelope;
+import io.cairn.format.SnapshotSummary;
+import io.cairn.format.TreeCodec;
+import io.cairn.repository.Repository;
+import io.cairn.repository.WriteSession;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/**
+ * The backup pipeline. A walker thread visits the file system depth-first; each regular file
+ * is read and chunked on its own virtual thread; every chunk is hashed, compressed, encrypted
+ * and packed on a pool with one platform thread per core. A directory's tree is stored as soon
+ * as all its children are done. Files unchanged since the parent snapshot (same size, mtime,
+ * ctime and inode) are not read.
+ */
+public final class Backup {
+  private static final long MAX_IN_FLIGHT_BYTES = 96L << 20;
+
+  private final Repository repo;
+  private final BackupRequest req;
+  private final Progress progress;
+  private final Chunker chunker;
+  private final FileMetadata metadata = new FileMetadata();
+  private final Set<Id> refs = ConcurrentHashMap.newKeySet();
+  private final List<String> errors = java.util.Collections.synchronizedList(new ArrayList<>());
+  private final List<String> warnings = java.util.Collections.synchronizedList(new ArrayList<>());
+  private final AtomicLong files = new AtomicLong();
+  private final AtomicLong dirs = new AtomicLong();
+  private final AtomicLong others = new AtomicLong();
+  private final AtomicLong logical = new AtomicLong();
+  private final AtomicLong newFiles = new AtomicLong();
+  private final AtomicLong changedFiles = new AtomicLong();
+  private final AtomicLong unchangedFiles = new AtomicLong();
+  private final Excludes excludes;
+  private ExecutorService chunkPool;
+  private ExecutorService fileThreads;
+  private Semaphore fileSlots;
+  private Semaphore memory;
+  private WriteSession session;
+
+  public Backup(Repository repo, BackupRequest req, Progress progress) {
+    this.repo = repo;
+    this.req = req;
+    this.progress = progress;
+    this.chunker = req.fixedChunkSize() > 0 ? new FixedChunker(req.fixedChunkSize()) : repo.chunker();
+    this.excludes = new Excludes(req.excludes());
+  }
+
+  /** Backs up the request's paths. */
+  public BackupResult run() {
+    if (req.paths().isEmpty()) {
+      throw new IllegalArgumentException("nothing to back up: give at least one path");
+    }
+    List<Path> abs = new ArrayList<>();
+    for (Path p : req.paths()) {
+      Path a = p.toAbsolutePath().normalize();
+      if (!Files.exists(a, LinkOption.NOFOLLOW_LINKS)) {
+        throw new CairnException("path " + p + " does not exist");
+      }
+      abs.add(a);
+    }
+    Thread scanner = Thread.ofVirtual().name("cairn-scan").start(() -> Scanner.estimate(abs, excludes, progress));
+    try {
+      return execute(abs.stream().map(Path::toString).toList(), () -> {
+        VDir root = new VDir();
+        for (Path a : abs) {
+          root.add(a, 0);
+        }
+        return root.save(Path.of("/"), oldChildren(rootTree()));
+      });
+    } finally {
+      scanner.interrupt();
+    }
+  }
+
+  /**
+   * Backs up one stream (stdin or a command's output) as a single file named {@code name}.
+   * {@code sourceFailure} is asked after the stream ends; a non-null answer aborts the backup
+   * before anything is committed.
+   */
+  public BackupResult runStream(String name, InputStream in, Supplier<String> sourceFailure) {
+    TreeCodec.checkName(name.getBytes(java.nio.charset.StandardCharsets.UTF_8), "--stdin-name");
+    return execute(List.of("/" + name), () -> {
+      Instant now = repo.options().clock().instant();
+      long uid = 0;
+      long gid = 0;
+      try {
+        uid = Integer.toUnsignedLong((Integer) Files.getAttribute(Path.of("."), "unix:uid"));
+        gid = Integer.toUnsignedLong((Integer) Files.getAttribute(Path.of("."), "unix:gid"));
+      } catch (IOException | RuntimeException ignored) {
+        // owner unknown: recorded as root
+      }
+      Node meta = new Node(NodeKind.FILE, name.getBytes(java.nio.charset.StandardCharsets.UTF_8), 0644,
+          uid, gid, "", "", now.getEpochSecond(), now.getNano(), now.getEpochSecond(), now.getNano(),
+          now.getEpochSecond(), now.getNano(), 0, 0, 1, 0, 0, List.of(), List.of(), null, null);
+      CompletableFuture<Node> f = new CompletableFuture<>();
+      try {
+        progress.current(name);
+        f.complete(readContent(meta, in, name));
+        newFiles.incrementAndGet();
+        files.incrementAndGet();
+      } catch (IOException e) {
+        throw new CairnException("reading " + name + " failed: " + e.getMessage(), e);
+      }
+      String failure = sourceFailure.get();
+      if (failure != null) {
+        throw new CairnException(failure + "; no snapshot was written");
+      }
+      return CompletableFuture.completedFuture(saveTree(List.of(f.join())));
+    });
+  }
+
+  private interface RootJob {
+    CompletableFuture<Id> start() throws IOException;
+  }
+
+  private BackupResult execute(List<String> paths, RootJob job) {
+    long started = System.nanoTime();
+    int threads = req.effectiveThreads();
+    chunkPool = Executors.newFixedThreadPool(threads, Thread.ofPlatform().daemon().name("cairn-chunk-", 0).factory());
+    fileThreads = Executors.newVirtualThreadPerTaskExecutor();
+    fileSlots = new Semaphore(Math.max(4, threads * 4));
+    memory = new Semaphore((int) (MAX_IN_FLIGHT_BYTES >> 10));
+    try (WriteSession s = repo.newSession()) {
+      session = s;
+      Id root;
+      try {
+        root = job.start().join();
+      } catch (CompletionException e) {
+        throw unwrap(e);
+      } catch (IOException e) {
+        throw new CairnException("backup failed: " + e.getMessage(), e);
+      }
+      long millis = (System.nanoTime() - started) / 1_000_000;
+      SnapshotSummary summary = new SnapshotSummary(files.get(), dirs.get(), others.get(), logical.get(),
+          newFiles.get(), changedFiles.get(), unchangedFiles.get(), refs.size(), s.newBlobs(),
+          s.newPlaintextBytes(), s.newStoredBytes(), errors.size(), millis);
+      boolean partial = !errors.isEmpty();
+      SnapshotEnvelope env = new SnapshotEnvelope(repo.options().clock().instant(), req.host(), req.tags(),
+          req.parent() == null ? null : req.parent().id(), repo.pathsTag(paths), req.lockedUntil(),
+          partial, "cairn " + Version.VERSION, summary);
+      SnapshotContent content = new SnapshotContent(paths, root, repo.options().username(), req.excludes());
+      Id id = s.commitSnapshot(env, content, refs);
+      return new BackupResult(id, summary, List.copyOf(errors), List.copyOf(warnings), partial);
+    } finally {
+      chunkPool.shutdownNow();
+      fileThreads.shutdownNow();
+    }
+  }
+
+  private static RuntimeException unwrap(Throwable e) {
+    Throwable c = e;
+    while ((c instanceof CompletionException || c instanceof ExecutionException) && c.getCause() != null) {
+      c = c.getCause();
+    }
+    if (c instanceof RuntimeException r) {
+      return r;
+    }
+    return new CairnException("backup failed: " + c, c);
+  }
+
+  private List<Node> rootTree() {
+    if (req.parent() == null) {
+      return List.of();
+    }
+    try {
+      return repo.loadTree(req.parent().content().tree());
+    } catch (CairnException e) {
+      warnings.add("parent snapshot " + req.parent().id().shortHex() + " is unreadable (" + e.getMessage()
+          + "); reading every file");
+      return List.of();
+    }
+  }
+
+  private Map<Key, Node> oldChildren(List<Node> nodes) {
+    Map<Key, Node> m = new HashMap<>();
+    for (Node n : nodes) {
+      m.put(new Key(n.name()), n);
+    }
+    return m;
+  }
+
+  private Map<Key, Node> oldChildrenOf(Node oldDir) {
+    if (oldDir == null || oldDir.kind() != NodeKind.DIRECTORY) {
+      return Map.of();
+    }
+    try {
+      return oldChildren(repo.loadTree(oldDir.subtree()));
+    } catch (CairnException e) {
+      return Map.of();
+    }
+  }
+
+  /** Byte-array key with value semantics. */
+  private record Key(byte[] b) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Key k && Arrays.equals(b, k.b);
+    }
+
+    @Override
+    public int hashCode() {
+      return Arrays.hashCode(b);
+    }
+  }
+
+  /** The virtual directories above the backed-up paths (e.g. "home" and "alice" for /home/alice/docs). */
+  private final class VDir {
+    final TreeMap<String, Object> children = new TreeMap<>();
+    final Map<String, byte[]> rawNames = new HashMap<>();
+    final Map<String, Path> realPaths = new HashMap<>();
+
+    void add(Path abs, int depth) {
+      if (abs.getNameCount() == 0) {
+        throw new CairnException("backing up '/' as a whole is not supported yet; list its directories");
+      }
+      Path comp = abs.getName(depth);
+      String k = new String(RawPaths.bytes(comp), java.nio.charset.StandardCharsets.ISO_8859_1);
+      rawNames.put(k, RawPaths.bytes(comp));
+      if (depth == abs.getNameCount() - 1) {
+        children.put(k, abs);
+        realPaths.put(k, abs);
+        return;
+      }
+      Object existing = children.get(k);
+      if (existing instanceof Path) {
+        return; // an ancestor is backed up whole
+      }
+      VDir sub = existing instanceof VDir v ? v : new VDir();
+      children.put(k, sub);
+      realPaths.put(k, abs.getRoot().resolve(abs.subpath(0, depth + 1)));
+      sub.add(abs, depth + 1);
+    }
+
+    CompletableFuture<Id> save(Path here, Map<Key, Node> old) throws IOException {
+      List<CompletableFuture<Node>> parts = new ArrayList<>();
+      for (Map.Entry<String, Object> e : children.entrySet()) {
+        byte[] name = rawNames.get(e.getKey());
+        Node oldNode = old.get(new Key(name));
+        Path real = realPaths.get(e.getKey());
+        if (e.getValue() instanceof Path p) {
+          CompletableFuture<Node> f = entry(p, name, oldNode, -1);
+          if (f != null) {
+            parts.add(f);
+          }
+        } else {
+          VDir sub = (VDir) e.getValue();
+          Node meta = metadata.read(real, name);
+          dirs.incrementAndGet();
+          parts.add(sub.save(real, oldChildrenOf(oldNode)).thenApply(meta::withSubtree));
+        }
+      }
+      return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
+          .thenApply(v -> saveTree(parts.stream().map(CompletableFuture::join)
+              .filter(java.util.Objects::nonNull).toList()));
+    }
+  }
+
+  private Id saveTree(List<Node> nodes) {
+    Id id = session.saveTree(TreeCodec.encode(nodes));
+    refs.add(id);
+    return id;
+  }
+
+  /** Starts backing up one entry; null when it is excluded or unreadable (then reported). */
+  private CompletableFuture<Node> entry(Path p, byte[] name, Node old, long rootDevice) {
+    if (excludes.matches(p)) {
+      return null;
+    }
+    Node meta;
+    try {
+      meta = metadata.read(p, name);
+    } catch (IOException e) {
+      error(p, e);
+      return null;
+    }
+    switch (meta.kind()) {
+      case DIRECTORY -> {
+        long dev = rootDevice < 0 ? meta.device() : rootDevice;
+        if (req.oneFileSystem() && meta.device() != dev) {
+          return null;
+        }
+        dirs.incrementAndGet();
+        return directory(p, meta, old, dev);
+      }
+      case FILE -> {
+        files.incrementAndGet();
+        return file(p, meta, old);
+      }
+      default -> {
+        others.incrementAndGet();
+        return CompletableFuture.completedFuture(meta);
+      }
+    }
+  }
+
+  private CompletableFuture<Node> directory(Path dir, Node meta, Node old, long rootDevice) {
+    List<Path> entries = new ArrayList<>();
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+      for (Path c : ds) {
+        entries.add(c);
+      }
+    } catch (IOException e) {
+      error(dir, e);
+      // Keep the directory itself so the tree still shows it existed.
+      return CompletableFuture.completedFuture(meta.withSubtree(saveTree(List.of())));
+    }
+    Map<Key, Node> oldKids = oldChildrenOf(old);
+    List<CompletableFuture<Node>> parts = new ArrayList<>(entries.size());
+    for (Path c : entries) {
+      byte[] name = RawPaths.name(c);
+      CompletableFuture<Node> f = entry(c, name, oldKids.get(new Key(name)), rootDevice);
+      if (f != null) {
+        parts.add(f);
+      }
+    }
+    return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
+        .thenApply(v -> meta.withSubtree(saveTree(parts.stream().map(CompletableFuture::join)
+            .filter(java.util.Objects::nonNull).toList())));
+  }
+
+  private CompletableFuture<Node> file(Path p, Node meta, Node old) {
+    logical.addAndGet(meta.size());
+    if (old != null && unchanged(meta, old)) {
+      unchangedFiles.incrementAndGet();
+      refs.addAll(old.content());
+      progress.bytesDone.addAndGet(meta.size());
+      progress.filesDone.incrementAndGet();
+      return CompletableFuture.completedFuture(meta.withContent(old.content(), old.size()));
+    }
+    if (old == null) {
+      newFiles.incrementAndGet();
+    } else {
+      changedFiles.incrementAndGet();
+    }
+    CompletableFuture<Node> f = new CompletableFuture<>();
+    fileSlots.acquireUninterruptibly();
+    fileThreads.execute(() -> {
+      try {
+        progress.current(p.toString());
+        Node n;
+        try (InputStream in = Files.newInputStream(p, LinkOption.NOFOLLOW_LINKS)) {
+          n = readContent(meta, in, p.toString());
+        }
+        Node after = metadata.read(p, meta.name());
+        if (after.size() != meta.size() || after.mtimeSeconds() != meta.mtimeSeconds()
+            || after.mtimeNanos() != meta.mtimeNanos()) {
+          warnings.add(p + ": file changed while it was being read; the snapshot holds what was read");
+        }
+        if (n.size() != meta.size()) {
+          logical.addAndGet(n.size() - meta.size());
+        }
+        f.complete(n);
+      } catch (IOException e) {
+        error(p, e);
+        files.decrementAndGet();
+        logical.addAndGet(-meta.size());
+        f.complete(null);
+      } catch (Throwable t) {
+        f.completeExceptionally(t);
+      } finally {
+        fileSlots.release();
+      }
+    });
+    return f;
+  }
+
+  private static boolean unchanged(Node now, Node old) {
+    return old.kind() == NodeKind.FILE && now.size() == old.size()
+        && now.mtimeSeconds() == old.mtimeSeconds() && now.mtimeNanos() == old.mtimeNanos()
+        && now.ctimeSeconds() == old.ctimeSeconds() && now.ctimeNanos() == old.ctimeNanos()
+        && now.inode() == old.inode();
+  }
+
+  /** Chunks a stream; chunk work runs on the pool while this thread keeps reading. */
+  private Node readContent(Node meta, InputStream in, String what) throws IOException {
+    List<Future<Id>> ids = new ArrayList<>();
+    long read;
+    try {
+      read = new ChunkReader(chunker).split(in, chunk -> {
+        int kib = Math.max(1, chunk.length >> 10);
+        memory.acquire(kib);
+        try {
+          ids.add(chunkPool.submit(() -> {
+            try {
+              Id id = repo.blobId(chunk);
+              session.saveBlob(BlobType.DATA, id, chunk);
+              progress.bytesDone.addAndGet(chunk.length);
+              return id;
+            } finally {
+              memory.release(kib);
+            }
+          }));
+        } catch (RuntimeException e) {
+          memory.release(kib);
+          throw e;
+        }
+      });
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CairnException("backup interrupted while reading " + what);
+    } catch (IOException e) {
+      for (Future<Id> f : ids) {
+        try {
+          f.get();
+        } catch (InterruptedException | ExecutionException ignored) {
+          // the read error is what gets reported
+        }
+      }
+      throw e;
+    }
+    List<Id> content = new ArrayList<>(ids.size());
+    for (Future<Id> f : ids) {
+      try {
+        Id id = f.get();
+        content.add(id);
+        refs.add(id);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new CairnException("backup interrupted");
+      } catch (ExecutionException e) {
+        throw unwrap(e);
+      }
+    }
+    progress.filesDone.incrementAndGet();
+    return meta.withContent(content, read);
+  }
+
+  private void error(Path p, IOException e) {
+    String msg = p + ": " + describe(e) + " (skipped)";
+    errors.add(msg);
+    progress.errors.incrementAndGet();
+  }
+
+  static String describe(IOException e) {
+    if (e instanceof java.nio.file.AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof java.nio.file.NoSuchFileException) {
+      return "vanished during the backup";
+    }
+    return e.getClass().getSimpleName() + ": " + e.getMessage();
+  }
+}

@@ -1,0 +1,85 @@
+package io.cairn.cli;
+
+import io.cairn.repository.KeyInfo;
+import io.cairn.repository.Repository;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "key", mixinStandardHelpOptions = true,
+    description = "Manage the repository's passwords (key files): list, add, remove.")
+final class KeyCommand extends RepoCommand {
+  @Parameters(index = "0", paramLabel = "ACTION", description = "list | add | remove")
+  String action;
+
+  @Parameters(index = "1", arity = "0..1", paramLabel = "ID", description = "Key id (prefix) for remove.")
+  String id;
+
+  @Option(names = "--new-password-file", paramLabel = "FILE", description = "The new password for 'add' (default: prompt or $CAIRN_NEW_PASSWORD).")
+  Path newPasswordFile;
+
+  @Override
+  public Integer call() {
+    try (Repository repo = open()) {
+      switch (action) {
+        case "list" -> {
+          List<KeyInfo> keys = repo.listKeys();
+          if (json()) {
+            List<Map<String, Object>> rows = new ArrayList<>();
+            for (KeyInfo k : keys) {
+              Map<String, Object> m = new LinkedHashMap<>();
+              m.put("id", k.id().hex());
+              m.put("current", k.current());
+              m.put("created", k.created().toString());
+              m.put("host", k.host());
+              m.put("username", k.username());
+              rows.add(m);
+            }
+            printJson(rows);
+          } else {
+            out().printf(" %-8s  %-12s  %-16s  %s%n", "ID", "User", "Host", "Created");
+            for (KeyInfo k : keys) {
+              out().printf("%s%-8s  %-12s  %-16s  %s%n", k.current() ? "*" : " ", k.id().shortHex(), k.username(),
+                  k.host(), SnapshotsCommand.TIME.format(k.created()));
+            }
+          }
+        }
+        case "add" -> {
+          char[] pw;
+          if (newPasswordFile != null) {
+            pw = readPasswordFile(newPasswordFile);
+          } else if (System.getenv("CAIRN_NEW_PASSWORD") != null) {
+            pw = System.getenv("CAIRN_NEW_PASSWORD").toCharArray();
+          } else {
+            pw = password("enter the new password");
+          }
+          var k = repo.addKey(pw);
+          if (json()) {
+            printJson(Map.of("id", k.hex()));
+          } else {
+            out().println("added key " + k.shortHex());
+          }
+        }
+        case "remove" -> {
+          if (id == null) {
+            throw new IllegalArgumentException("key remove needs the ID of the key to remove");
+          }
+          var k = repo.findKey(id);
+          repo.removeKey(k);
+          if (json()) {
+            printJson(Map.of("removed", k.hex()));
+          } else {
+            out().println("removed key " + k.shortHex());
+          }
+        }
+        default -> throw new IllegalArgumentException("unknown action '" + action + "'; use list, add or remove");
+      }
+    }
+    return ExitCodes.OK;
+  }
+}

@@ -1,0 +1,97 @@
+package io.cairn.cli;
+
+import io.cairn.crypto.WrongPasswordException;
+import io.cairn.format.CairnException;
+import io.cairn.format.CorruptObjectException;
+import io.cairn.format.ObjectNotFoundException;
+import io.cairn.repository.RepositoryNotFoundException;
+import io.cairn.store.StoreException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/** The {@code cairn} command. */
+@Command(name = "cairn", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
+    description = "Encrypted, deduplicated backups.%n%n"
+        + "The repository comes from -r/--repo or CAIRN_REPOSITORY; the password from "
+        + "--password-file, CAIRN_PASSWORD_FILE, CAIRN_PASSWORD, or a prompt on a terminal.",
+    subcommands = {InitCommand.class, BackupCommand.class, SnapshotsCommand.class, LsCommand.class,
+        DiffCommand.class, RestoreCommand.class, CatCommand.class, StatsCommand.class, KeyCommand.class,
+        CommandLine.HelpCommand.class},
+    footer = {"", "Exit codes: 0 success, 1 error, 2 usage, 3 backup written but some files unreadable,",
+        "10 no repository at the location, 12 wrong password."})
+public final class Main {
+  @Option(names = {"-r", "--repo"}, scope = ScopeType.INHERIT, paramLabel = "REPOSITORY",
+      description = "Repository location: a directory (default: $CAIRN_REPOSITORY).")
+  String repo;
+
+  @Option(names = "--password-file", scope = ScopeType.INHERIT, paramLabel = "FILE",
+      description = "Read the password from the first line of FILE (default: $CAIRN_PASSWORD_FILE).")
+  Path passwordFile;
+
+  @Option(names = "--json", scope = ScopeType.INHERIT, description = "Print machine-readable JSON on stdout.")
+  boolean json;
+
+  @Option(names = "--cache-dir", scope = ScopeType.INHERIT, paramLabel = "DIR",
+      description = "Local cache (default: $CAIRN_CACHE_DIR, else $XDG_CACHE_HOME/cairn, else ~/.cache/cairn).")
+  Path cacheDir;
+
+  @Option(names = {"-q", "--quiet"}, scope = ScopeType.INHERIT, description = "Print no progress.")
+  boolean quiet;
+
+  public static void main(String[] args) {
+    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  static int run(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cl = new CommandLine(new Main());
+    cl.setOut(out);
+    cl.setErr(err);
+    cl.setCaseInsensitiveEnumValuesAllowed(true);
+    cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
+      err.println("cairn: " + message(ex));
+      for (Throwable s : ex.getSuppressed()) {
+        err.println("  also: " + s.getMessage());
+      }
+      if (System.getenv("CAIRN_DEBUG") != null) {
+        ex.printStackTrace(err);
+      }
+      err.flush();
+      return exitCode(ex);
+    });
+    return cl.execute(args);
+  }
+
+  static String message(Throwable ex) {
+    return switch (ex) {
+      case CorruptObjectException c -> "repository damage in " + c.getMessage()
+          + "\n  Nothing was changed. Run 'cairn check' to see what is affected.";
+      case ObjectNotFoundException n -> "missing object " + n.getMessage();
+      case StoreException s -> "storage error: " + s.getMessage();
+      case CairnException c -> c.getMessage();
+      case IllegalArgumentException i -> i.getMessage();
+      case java.io.UncheckedIOException u -> u.getMessage();
+      case OutOfMemoryError o -> "out of memory; raise the heap with CAIRN_JAVA_OPTS=-Xmx4g";
+      default -> ex.toString();
+    };
+  }
+
+  static int exitCode(Throwable ex) {
+    return switch (ex) {
+      case RepositoryNotFoundException r -> ExitCodes.NO_REPOSITORY;
+      case WrongPasswordException w -> ExitCodes.WRONG_PASSWORD;
+      case IllegalArgumentException i -> ExitCodes.USAGE;
+      default -> ExitCodes.ERROR;
+    };
+  }
+
+  static final class VersionProvider implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"cairn " + io.cairn.agent.Version.VERSION + " (Java " + Runtime.version() + ")"};
+    }
+  }
+}

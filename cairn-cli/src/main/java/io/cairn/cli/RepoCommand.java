@@ -1,0 +1,133 @@
+package io.cairn.cli;
+
+import io.cairn.format.CairnException;
+import io.cairn.repository.Repository;
+import io.cairn.repository.RepositoryOptions;
+import io.cairn.store.BlobStore;
+import io.cairn.store.FileSystemStore;
+import java.io.Console;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** Shared plumbing: locating, opening and reporting on a repository. */
+abstract class RepoCommand implements Callable<Integer> {
+  @ParentCommand
+  Main main;
+
+  @Spec
+  CommandSpec spec;
+
+  PrintWriter out() {
+    return spec.commandLine().getOut();
+  }
+
+  PrintWriter err() {
+    return spec.commandLine().getErr();
+  }
+
+  boolean json() {
+    return main.json;
+  }
+
+  String location() {
+    String r = main.repo != null ? main.repo : System.getenv("CAIRN_REPOSITORY");
+    if (r == null || r.isBlank()) {
+      throw new IllegalArgumentException("no repository given: use -r/--repo DIR or set CAIRN_REPOSITORY");
+    }
+    return r;
+  }
+
+  BlobStore store() {
+    String loc = location();
+    if (loc.startsWith("http://") || loc.startsWith("https://") || loc.startsWith("s3:")) {
+      throw new IllegalArgumentException("remote repositories (" + loc + ") are not supported by this "
+          + "version; give a local directory");
+    }
+    if (loc.startsWith("file://")) {
+      loc = loc.substring("file://".length());
+    }
+    return new FileSystemStore(Path.of(loc));
+  }
+
+  Path cacheDir() {
+    if (main.cacheDir != null) {
+      return main.cacheDir;
+    }
+    String env = System.getenv("CAIRN_CACHE_DIR");
+    if (env != null && !env.isBlank()) {
+      return Path.of(env);
+    }
+    String xdg = System.getenv("XDG_CACHE_HOME");
+    if (xdg != null && !xdg.isBlank()) {
+      return Path.of(xdg, "cairn");
+    }
+    return Path.of(System.getProperty("user.home"), ".cache", "cairn");
+  }
+
+  RepositoryOptions options() {
+    return RepositoryOptions.defaults(cacheDir());
+  }
+
+  char[] password(String purpose) {
+    Path file = main.passwordFile;
+    if (file == null && System.getenv("CAIRN_PASSWORD_FILE") != null) {
+      file = Path.of(System.getenv("CAIRN_PASSWORD_FILE"));
+    }
+    if (file != null) {
+      return readPasswordFile(file);
+    }
+    String env = System.getenv("CAIRN_PASSWORD");
+    if (env != null) {
+      return env.toCharArray();
+    }
+    Console c = System.console();
+    if (c != null && c.isTerminal()) {
+      char[] p = c.readPassword("%s", purpose + ": ");
+      if (p != null) {
+        return p;
+      }
+    }
+    throw new IllegalArgumentException("no password given: use --password-file FILE, CAIRN_PASSWORD_FILE "
+        + "or CAIRN_PASSWORD, or run on a terminal to be asked");
+  }
+
+  static char[] readPasswordFile(Path file) {
+    try {
+      List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+      if (lines.isEmpty() || lines.getFirst().isEmpty()) {
+        throw new IllegalArgumentException("password file " + file + " is empty");
+      }
+      return lines.getFirst().toCharArray();
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read password file " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  Repository open() {
+    BlobStore s = store();
+    Repository.readConfig(s); // fails first with "no repository" rather than asking for a password
+    return Repository.open(s, password("enter password for repository " + location()), options());
+  }
+
+  boolean progressWanted() {
+    Console c = System.console();
+    return !main.quiet && !json() && c != null && c.isTerminal();
+  }
+
+  void printJson(Object value) {
+    out().println(io.cairn.format.Json.compact(value));
+    out().flush();
+  }
+
+  static CairnException fail(String message) {
+    return new CairnException(message);
+  }
+}

@@ -1,0 +1,45 @@
+package io.cairn.crypto;
+
+import io.cairn.format.Id;
+import java.security.GeneralSecurityException;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Keyed blob ids: HMAC-SHA-256 of the plaintext under a repository key, so that someone
+ * without the key cannot test whether a known file is stored. Thread-safe.
+ */
+public final class ChunkIdHasher {
+  private final SecretKeySpec key;
+  private final ThreadLocal<Mac> macs;
+
+  ChunkIdHasher(byte[] key) {
+    this.key = new SecretKeySpec(key, "HmacSHA256");
+    this.macs = ThreadLocal.withInitial(this::newMac);
+  }
+
+  private Mac newMac() {
+    try {
+      Mac m = Mac.getInstance("HmacSHA256");
+      m.init(key);
+      return m;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 unavailable", e);
+    }
+  }
+
+  public Id id(byte[] data, int off, int len) {
+    Mac m = macs.get();
+    m.update(data, off, len);
+    return Id.of(m.doFinal());
+  }
+
+  public Id id(byte[] data) {
+    return id(data, 0, data.length);
+  }
+
+  /** A hex tag for a value, used where equality must be visible but the value must not. */
+  public String tag(byte[] value) {
+    return id(value).hex();
+  }
+}

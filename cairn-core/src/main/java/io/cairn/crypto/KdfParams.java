@@ -1,0 +1,28 @@
+package io.cairn.crypto;
+
+/**
+ * Argon2id cost parameters. The default follows RFC 9106's second recommended option
+ * (64 MiB, 3 passes); tests use a cheaper setting through {@code CAIRN_KDF_MEMORY_KIB}.
+ */
+public record KdfParams(int memoryKiB, int iterations, int parallelism) {
+  public static final KdfParams DEFAULT = new KdfParams(64 * 1024, 3, 1);
+
+  public KdfParams {
+    if (memoryKiB < 8 || iterations < 1 || parallelism < 1) {
+      throw new IllegalArgumentException("argon2id needs memory >= 8 KiB, iterations >= 1, parallelism >= 1");
+    }
+  }
+
+  /** DEFAULT, or the memory cost from {@code CAIRN_KDF_MEMORY_KIB} when set. */
+  public static KdfParams fromEnvironment() {
+    String m = System.getenv("CAIRN_KDF_MEMORY_KIB");
+    if (m == null || m.isBlank()) {
+      return DEFAULT;
+    }
+    try {
+      return new KdfParams(Integer.parseInt(m.trim()), 1, 1);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("CAIRN_KDF_MEMORY_KIB must be a number of KiB, got '" + m + "'", e);
+    }
+  }
+}

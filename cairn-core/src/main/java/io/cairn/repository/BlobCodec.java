@@ -1,0 +1,89 @@
+package io.cairn.repository;
+
+import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdException;
+import io.cairn.crypto.BlobCipher;
+import io.cairn.format.BlobType;
+import io.cairn.format.CorruptObjectException;
+import io.cairn.format.Id;
+
+/**
+ * Turns plaintext into a stored blob and back (docs/format.md, "Blobs"): one encoding byte
+ * (0 = stored, 1 = zstd) followed by the payload, encrypted with the blob's type and id as
+ * associated data. Chunks that zstd cannot shrink by at least 1/32 are stored as they are.
+ */
+public final class BlobCodec {
+  static final int RAW = 0;
+  static final int ZSTD = 1;
+  /** Largest plaintext a blob may decompress to; bounds memory on hostile input. */
+  public static final int MAX_PLAINTEXT = 256 << 20;
+  private static final int SAMPLE = 64 * 1024;
+
+  private final BlobCipher cipher;
+  private final int level;
+
+  public BlobCodec(BlobCipher cipher, int level) {
+    this.cipher = cipher;
+    this.level = level;
+  }
+
+  /** A sealed blob and the plaintext length it holds. */
+  public record Sealed(byte[] ciphertext, int plaintextLength) {}
+
+  public Sealed seal(BlobType type, Id id, byte[] plain) {
+    byte[] aad = BlobCipher.blobAad(type, id);
+    byte[] compressed = tryCompress(plain);
+    if (compressed != null) {
+      return new Sealed(cipher.encrypt(aad, new byte[] {ZSTD}, compressed, 0, compressed.length), plain.length);
+    }
+    return new Sealed(cipher.encrypt(aad, new byte[] {RAW}, plain, 0, plain.length), plain.length);
+  }
+
+  private byte[] tryCompress(byte[] plain) {
+    if (plain.length < 64) {
+      return null;
+    }
+    // A quick look at a sample saves compressing whole chunks of already-compressed data.
+    if (plain.length > 4 * SAMPLE) {
+      int off = plain.length / 2 - SAMPLE / 2;
+      byte[] sample = new byte[SAMPLE];
+      System.arraycopy(plain, off, sample, 0, SAMPLE);
+      byte[] c = Zstd.compress(sample, 1);
+      if (c.length > SAMPLE - SAMPLE / 64) {
+        return null;
+      }
+    }
+    byte[] c = Zstd.compress(plain, level);
+    return c.length <= plain.length - plain.length / 32 ? c : null;
+  }
+
+  /** Decrypts, decompresses; the caller verifies the id. */
+  public byte[] open(BlobType type, Id id, byte[] ciphertext, String resource) {
+    byte[] p = cipher.decrypt(BlobCipher.blobAad(type, id), ciphertext, 0, ciphertext.length, resource);
+    if (p.length == 0) {
+      throw new CorruptObjectException(resource, "blob has no encoding byte");
+    }
+    return switch (p[0]) {
+      case RAW -> java.util.Arrays.copyOfRange(p, 1, p.length);
+      case ZSTD -> decompress(p, resource);
+      default -> throw new CorruptObjectException(resource, "unknown blob encoding " + p[0]);
+    };
+  }
+
+  private static byte[] decompress(byte[] p, String resource) {
+    byte[] src = java.util.Arrays.copyOfRange(p, 1, p.length);
+    long size = Zstd.getFrameContentSize(src);
+    if (size < 0 || size > MAX_PLAINTEXT) {
+      throw new CorruptObjectException(resource, "compressed blob declares an invalid size " + size);
+    }
+    try {
+      byte[] out = Zstd.decompress(src, (int) size);
+      if (out.length != size) {
+        throw new CorruptObjectException(resource, "decompressed to " + out.length + " bytes, expected " + size);
+      }
+      return out;
+    } catch (ZstdException e) {
+      throw new CorruptObjectException(resource, "zstd: " + e.getMessage(), e);
+    }
+  }
+}

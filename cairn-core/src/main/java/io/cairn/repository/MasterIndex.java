@@ -1,0 +1,154 @@
+package io.cairn.repository;
+
+import io.cairn.format.CorruptObjectException;
+import io.cairn.format.Id;
+import io.cairn.format.IndexEntry;
+import io.cairn.format.IndexSegment;
+import io.cairn.store.BlobStore;
+import io.cairn.store.StoreEntry;
+import io.cairn.store.StoreKeys;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * All index segments of a repository, each memory-mapped from a local cache file, so the heap
+ * holds only a few objects per segment however many blobs there are (45 bytes per blob on
+ * disk, see docs/design.md, "Index"). A segment is downloaded once, checked in full, and then
+ * trusted from the cache.
+ */
+public final class MasterIndex implements AutoCloseable {
+  private final BlobStore store;
+  private final Path cacheDir;
+  private final Arena arena = Arena.ofShared();
+  private final List<IndexSegment> segments = new CopyOnWriteArrayList<>();
+  private final Set<Id> loaded = new HashSet<>();
+
+  MasterIndex(BlobStore store, Path cacheDir) {
+    this.store = store;
+    this.cacheDir = cacheDir;
+  }
+
+  /** Maps every segment listed in the store that is not mapped yet; drops vanished cache files. */
+  synchronized void refresh() {
+    List<StoreEntry> listed = store.list(StoreKeys.INDEX);
+    for (StoreEntry e : listed) {
+      Id id;
+      try {
+        id = StoreKeys.idOf(e.key());
+      } catch (IllegalArgumentException ex) {
+        continue;
+      }
+      if (!loaded.contains(id)) {
+        add(id);
+      }
+    }
+  }
+
+  synchronized void add(Id id) {
+    if (loaded.contains(id)) {
+      return;
+    }
+    try {
+      Files.createDirectories(cacheDir);
+      Path cached = cacheDir.resolve(id.hex());
+      if (Files.exists(cached)) {
+        try {
+          map(id, cached);
+          return;
+        } catch (CorruptObjectException e) {
+          // A damaged cache file is only a cache miss: fetch the segment again.
+          Files.deleteIfExists(cached);
+        }
+      }
+      String key = StoreKeys.index(id);
+      byte[] data = store.get(key);
+      if (!Id.of(Packer.sha256(data)).equals(id)) {
+        throw new CorruptObjectException(key, "content does not match its name (SHA-256)");
+      }
+      IndexSegment.open(data, key);
+      writeCache(id, data);
+      map(id, cached);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot use the index cache in " + cacheDir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void map(Id id, Path cached) throws IOException {
+    try (FileChannel ch = FileChannel.open(cached, StandardOpenOption.READ)) {
+      MemorySegment seg = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
+      segments.add(IndexSegment.open(seg, StoreKeys.index(id), false));
+    }
+    loaded.add(id);
+  }
+
+  private void writeCache(Id id, byte[] data) throws IOException {
+    Path cached = cacheDir.resolve(id.hex());
+    Path tmp = cacheDir.resolve(id.hex() + ".tmp" + ProcessHandle.current().pid() + "-"
+        + Thread.currentThread().threadId());
+    Files.write(tmp, data);
+    Files.move(tmp, cached, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  /** Adds a segment this process just wrote (already in the store). */
+  synchronized void addWritten(Id id, byte[] data) {
+    if (loaded.contains(id)) {
+      return;
+    }
+    try {
+      Files.createDirectories(cacheDir);
+      writeCache(id, data);
+      map(id, cacheDir.resolve(id.hex()));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the index cache in " + cacheDir, e);
+    }
+  }
+
+  public IndexEntry lookup(Id blob) {
+    for (IndexSegment s : segments) {
+      IndexEntry e = s.lookup(blob);
+      if (e != null) {
+        return e;
+      }
+    }
+    return null;
+  }
+
+  public boolean contains(Id blob) {
+    for (IndexSegment s : segments) {
+      if (s.contains(blob)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  public List<IndexSegment> segments() {
+    return new ArrayList<>(segments);
+  }
+
+  public long size() {
+    long n = 0;
+    for (IndexSegment s : segments) {
+      n += s.size();
+    }
+    return n;
+  }
+
+  @Override
+  public void close() {
+    segments.clear();
+    arena.close();
+  }
+}

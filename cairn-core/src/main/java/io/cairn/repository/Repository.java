@@ -1,0 +1,354 @@
+package io.cairn.repository;
+
+import io.cairn.chunker.Chunker;
+import io.cairn.chunker.FastCdc;
+import io.cairn.crypto.BlobCipher;
+import io.cairn.crypto.KeyWrapper;
+import io.cairn.crypto.MasterKey;
+import io.cairn.crypto.WrongPasswordException;
+import io.cairn.format.BlobType;
+import io.cairn.format.CairnException;
+import io.cairn.format.CorruptObjectException;
+import io.cairn.format.Id;
+import io.cairn.format.IndexEntry;
+import io.cairn.format.KeyFile;
+import io.cairn.format.Node;
+import io.cairn.format.ObjectNotFoundException;
+import io.cairn.format.RepositoryConfig;
+import io.cairn.format.SnapshotCodec;
+import io.cairn.format.SnapshotContent;
+import io.cairn.format.TreeCodec;
+import io.cairn.store.BlobStore;
+import io.cairn.store.StoreEntry;
+import io.cairn.store.StoreKeys;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * An open repository: the engine shared by the CLI and the server. Thread-safe for reading;
+ * writes go through {@link WriteSession}s, any number of which may run at once.
+ */
+public final class Repository implements AutoCloseable {
+  static final byte[] SNAPSHOT_AAD = "cairn-snapshot-v1".getBytes(StandardCharsets.US_ASCII);
+
+  private final BlobStore store;
+  private final RepositoryConfig config;
+  private final MasterKey key;
+  private final Id keyId;
+  private final RepositoryOptions options;
+  private final MasterIndex index;
+  private final BlobCodec codec;
+
+  private Repository(BlobStore store, RepositoryConfig config, MasterKey key, Id keyId,
+      RepositoryOptions options) {
+    this.store = store;
+    this.config = config;
+    this.key = key;
+    this.keyId = keyId;
+    this.options = options;
+    this.index = new MasterIndex(store, options.cacheDir().resolve(config.id().hex()).resolve("index"));
+    this.codec = new BlobCodec(key.cipher(), options.compressionLevel());
+  }
+
+  /** Settings chosen at init. */
+  public record InitSettings(int chunkMin, int chunkAvg, int chunkMax, int packSize) {
+    public static final InitSettings DEFAULT = new InitSettings(512 << 10, 1 << 20, 8 << 20, 16 << 20);
+  }
+
+  /**
+   * Creates a repository. Writes the key file first and the config last, so a crash leaves
+   * either no repository or a complete one (docs/design.md, "Write ordering", rule 4).
+   */
+  public static Repository init(BlobStore store, char[] password, InitSettings settings,
+      RepositoryOptions options) {
+    if (store.size(StoreKeys.CONFIG).isPresent()) {
+      throw new CairnException("a repository already exists at " + store.location());
+    }
+    checkPassword(password);
+    byte[] rid = new byte[32];
+    new SecureRandom().nextBytes(rid);
+    RepositoryConfig config = new RepositoryConfig(RepositoryConfig.REPOSITORY_VERSION, Id.of(rid),
+        options.clock().instant(), settings.chunkMin(), settings.chunkAvg(), settings.chunkMax(),
+        settings.packSize());
+    MasterKey master = MasterKey.generate();
+    Id keyId = writeKey(store, master, password, options);
+    if (!store.putIfAbsent(StoreKeys.CONFIG, config.encode())) {
+      throw new CairnException("a repository was created concurrently at " + store.location());
+    }
+    return new Repository(store, config, master, keyId, options);
+  }
+
+  private static void checkPassword(char[] password) {
+    if (password == null || password.length == 0) {
+      throw new IllegalArgumentException("an empty password is not allowed");
+    }
+  }
+
+  private static Id writeKey(BlobStore store, MasterKey master, char[] password, RepositoryOptions o) {
+    KeyFile kf = KeyWrapper.wrap(master, password, o.kdf(), o.clock().instant(), o.host(), o.username());
+    byte[] data = kf.encode();
+    Id id = Id.of(Packer.sha256(data));
+    store.putIfAbsent(StoreKeys.key(id), data);
+    return id;
+  }
+
+  /** Reads the config without any key (for keyless maintenance and for messages). */
+  public static RepositoryConfig readConfig(BlobStore store) {
+    byte[] data;
+    try {
+      data = store.get(StoreKeys.CONFIG);
+    } catch (ObjectNotFoundException e) {
+      throw new RepositoryNotFoundException(store.location());
+    }
+    return RepositoryConfig.decode(data, StoreKeys.CONFIG);
+  }
+
+  /**
+   * Opens a repository with a password, trying each key file.
+   *
+   * @throws WrongPasswordException when no key file opens with it
+   */
+  public static Repository open(BlobStore store, char[] password, RepositoryOptions options) {
+    RepositoryConfig config = readConfig(store);
+    checkPassword(password);
+    List<StoreEntry> keys = store.list(StoreKeys.KEYS);
+    CorruptObjectException firstCorrupt = null;
+    for (StoreEntry e : keys) {
+      KeyFile kf;
+      try {
+        kf = KeyFile.decode(store.get(e.key()), e.key());
+      } catch (CorruptObjectException c) {
+        if (firstCorrupt == null) {
+          firstCorrupt = c;
+        }
+        continue;
+      }
+      MasterKey mk = KeyWrapper.unwrap(kf, password);
+      if (mk != null) {
+        Repository r = new Repository(store, config, mk, StoreKeys.idOf(e.key()), options);
+        r.index.refresh();
+        return r;
+      }
+    }
+    WrongPasswordException w = new WrongPasswordException("wrong password: none of the "
+        + keys.size() + " key file(s) in " + store.location() + " opens with it");
+    if (firstCorrupt != null) {
+      w.addSuppressed(firstCorrupt);
+    }
+    throw w;
+  }
+
+  public BlobStore store() {
+    return store;
+  }
+
+  public RepositoryConfig config() {
+    return config;
+  }
+
+  public RepositoryOptions options() {
+    return options;
+  }
+
+  public MasterIndex index() {
+    return index;
+  }
+
+  BlobCodec codec() {
+    return codec;
+  }
+
+  MasterKey masterKey() {
+    return key;
+  }
+
+  public Id keyId() {
+    return keyId;
+  }
+
+  /** The FastCDC chunker with this repository's secret gear table. */
+  public Chunker chunker() {
+    return new FastCdc(key.gearTable(), config.chunkMin(), config.chunkAvg(), config.chunkMax());
+  }
+
+  public Id blobId(byte[] plaintext) {
+    return key.idHasher().id(plaintext);
+  }
+
+  /** A keyed tag of the backed-up paths, for grouping snapshots without revealing paths. */
+  public String pathsTag(List<String> paths) {
+    List<String> sorted = new ArrayList<>(paths);
+    sorted.sort(Comparator.naturalOrder());
+    return key.idHasher().tag(String.join("\0", sorted).getBytes(StandardCharsets.UTF_8)).substring(0, 32);
+  }
+
+  /** Re-reads the list of index segments from the store. */
+  public void refreshIndex() {
+    index.refresh();
+  }
+
+  public WriteSession newSession() {
+    return new WriteSession(this);
+  }
+
+  /**
+   * Loads, decrypts, decompresses and verifies a blob.
+   *
+   * @throws ObjectNotFoundException if the blob is in no index or its pack is missing
+   * @throws CorruptObjectException if the bytes fail authentication or do not match the id
+   */
+  public byte[] loadBlob(BlobType type, Id id) {
+    IndexEntry e = index.lookup(id);
+    if (e == null) {
+      throw new ObjectNotFoundException("blob " + id.hex(), "is in no index; the repository is "
+          + "missing data (run 'cairn check')");
+    }
+    if (e.type() != type) {
+      throw new CorruptObjectException("blob " + id.hex(), "indexed as " + e.type() + ", expected " + type);
+    }
+    String packKey = StoreKeys.pack(e.pack());
+    byte[] ct;
+    try {
+      ct = store.getRange(packKey, e.offset(), e.length());
+    } catch (ObjectNotFoundException nf) {
+      throw new ObjectNotFoundException(packKey, "pack holding blob " + id.shortHex()
+          + " is missing (run 'cairn check' to see what is affected)");
+    }
+    return openBlob(type, id, ct, packKey);
+  }
+
+  /** Decrypts ciphertext read from a pack and checks it against the id. */
+  public byte[] openBlob(BlobType type, Id id, byte[] ciphertext, String packKey) {
+    String resource = packKey + " blob " + id.shortHex();
+    byte[] plain = codec.open(type, id, ciphertext, resource);
+    if (!blobId(plain).equals(id)) {
+      throw new CorruptObjectException(resource, "content does not match its id");
+    }
+    return plain;
+  }
+
+  public List<Node> loadTree(Id id) {
+    return TreeCodec.decode(loadBlob(BlobType.TREE, id), "tree " + id.shortHex());
+  }
+
+  /** Every snapshot, oldest first. Snapshots that fail to load are reported through {@code onError}. */
+  public List<Snapshot> listSnapshots(java.util.function.Consumer<CairnException> onError) {
+    List<Snapshot> out = new ArrayList<>();
+    for (StoreEntry e : store.list(StoreKeys.SNAPSHOTS)) {
+      Id id;
+      try {
+        id = StoreKeys.idOf(e.key());
+      } catch (IllegalArgumentException ex) {
+        continue;
+      }
+      try {
+        out.add(loadSnapshot(id));
+      } catch (CairnException ex) {
+        onError.accept(ex);
+      }
+    }
+    out.sort(Comparator.comparing((Snapshot s) -> s.envelope().time()).thenComparing(Snapshot::id));
+    return out;
+  }
+
+  public List<Snapshot> listSnapshots() {
+    return listSnapshots(e -> {
+      throw e;
+    });
+  }
+
+  public Snapshot loadSnapshot(Id id) {
+    String k = StoreKeys.snapshot(id);
+    byte[] data = store.get(k);
+    if (!Id.of(Packer.sha256(data)).equals(id)) {
+      throw new CorruptObjectException(k, "content does not match its name (SHA-256)");
+    }
+    SnapshotCodec.Decoded d = SnapshotCodec.decode(data, k);
+    byte[] aad = new byte[SNAPSHOT_AAD.length + d.envelopeBytes().length];
+    System.arraycopy(SNAPSHOT_AAD, 0, aad, 0, SNAPSHOT_AAD.length);
+    System.arraycopy(d.envelopeBytes(), 0, aad, SNAPSHOT_AAD.length, d.envelopeBytes().length);
+    byte[] content = key.cipher().decrypt(aad, d.sealed(), 0, d.sealed().length, k);
+    return new Snapshot(id, d.envelope(), SnapshotContent.fromJsonBytes(content, k), d.refCount());
+  }
+
+  /**
+   * Resolves "latest", a full id, or a unique prefix of at least 4 hex digits.
+   *
+   * @throws CairnException when nothing or more than one snapshot matches
+   */
+  public Snapshot findSnapshot(String ref, String host) {
+    List<Snapshot> all = listSnapshots(e -> { });
+    if (ref.equals("latest")) {
+      return all.stream().filter(s -> host == null || s.envelope().host().equals(host))
+          .reduce((a, b) -> b)
+          .orElseThrow(() -> new CairnException("no snapshot found" + (host == null ? "" : " for host " + host)));
+    }
+    if (ref.length() < 4 || !ref.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+      throw new CairnException("'" + ref + "' is not a snapshot id: give 'latest' or at least 4 hex digits");
+    }
+    List<Snapshot> m = all.stream().filter(s -> s.id().hex().startsWith(ref)).toList();
+    if (m.isEmpty()) {
+      throw new CairnException("no snapshot matches '" + ref + "'; list them with 'cairn snapshots'");
+    }
+    if (m.size() > 1) {
+      throw new CairnException("'" + ref + "' matches " + m.size() + " snapshots; give more digits");
+    }
+    return m.getFirst();
+  }
+
+  // ---- keys ----
+
+  public List<KeyInfo> listKeys() {
+    List<KeyInfo> out = new ArrayList<>();
+    for (StoreEntry e : store.list(StoreKeys.KEYS)) {
+      Id id = StoreKeys.idOf(e.key());
+      KeyFile kf = KeyFile.decode(store.get(e.key()), e.key());
+      out.add(new KeyInfo(id, kf.created(), kf.host(), kf.username(), id.equals(keyId)));
+    }
+    out.sort(Comparator.comparing(KeyInfo::created));
+    return out;
+  }
+
+  public Id addKey(char[] password) {
+    checkPassword(password);
+    return writeKey(store, key, password, options);
+  }
+
+  /** Removes another key file; refuses to remove the one in use (which is never the last). */
+  public void removeKey(Id id) {
+    if (id.equals(keyId)) {
+      throw new CairnException("refusing to remove the key in use; open the repository with another "
+          + "password to remove this one");
+    }
+    if (!store.delete(StoreKeys.key(id))) {
+      throw new ObjectNotFoundException(StoreKeys.key(id), "no such key");
+    }
+  }
+
+  /** Finds a key id by unique prefix. */
+  public Id findKey(String prefix) {
+    List<Id> m = listKeys().stream().map(KeyInfo::id).filter(i -> i.hex().startsWith(prefix)).toList();
+    if (m.size() != 1) {
+      throw new CairnException(m.isEmpty() ? "no key matches '" + prefix + "'" : "'" + prefix + "' is ambiguous");
+    }
+    return m.getFirst();
+  }
+
+  BlobCipher cipher() {
+    return key.cipher();
+  }
+
+  public Optional<IndexEntry> locate(Id blob) {
+    return Optional.ofNullable(index.lookup(blob));
+  }
+
+  @Override
+  public void close() {
+    index.close();
+    store.close();
+  }
+}

@@ -1,0 +1,216 @@
+package io.cairn.repository;
+
+import io.cairn.format.BlobType;
+import io.cairn.format.Id;
+import io.cairn.format.IndexEntry;
+import io.cairn.format.IndexSegment;
+import io.cairn.format.PackEntry;
+import io.cairn.format.SnapshotCodec;
+import io.cairn.format.SnapshotContent;
+import io.cairn.format.SnapshotEnvelope;
+import io.cairn.store.StoreKeys;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Adds blobs and at most one snapshot to a repository. Thread-safe: the backup pipeline's
+ * workers call {@link #saveBlob} concurrently.
+ *
+ * <p>Write ordering (docs/design.md, "Write ordering"): a blob becomes part of a pack that is
+ * stored before any index segment names it; index segments are stored before the snapshot that
+ * references their blobs. A crash at any point therefore leaves only unreferenced packs or
+ * segments, never a snapshot pointing at something missing.
+ */
+public final class WriteSession implements AutoCloseable {
+  /** Index entries are flushed as a segment after this many packs, bounding heap and lost work. */
+  static final int PACKS_PER_SEGMENT = 64;
+
+  private final Repository repo;
+  private final ConcurrentHashMap<Id, Boolean> claimed = new ConcurrentHashMap<>();
+  private final Object packLock = new Object();
+  private Packer dataPacker;
+  private Packer treePacker;
+  private final List<IndexEntry> pending = new ArrayList<>();
+  private int packsSinceFlush;
+  private final AtomicLong newBlobs = new AtomicLong();
+  private final AtomicLong newPlainBytes = new AtomicLong();
+  private final AtomicLong newStoredBytes = new AtomicLong();
+  private final AtomicLong packsWritten = new AtomicLong();
+  private final Object uploadLock = new Object();
+
+  WriteSession(Repository repo) {
+    this.repo = repo;
+  }
+
+  public Repository repository() {
+    return repo;
+  }
+
+  /** True if the repository or this session already holds the blob. */
+  public boolean has(Id id) {
+    return claimed.containsKey(id) || repo.index().contains(id);
+  }
+
+  /**
+   * Stores a blob whose id the caller computed with {@link Repository#blobId}, unless it is
+   * already stored. Returns true when this call added it.
+   */
+  public boolean saveBlob(BlobType type, Id id, byte[] plaintext) {
+    if (repo.index().contains(id) || claimed.putIfAbsent(id, Boolean.TRUE) != null) {
+      return false;
+    }
+    BlobCodec.Sealed sealed = repo.codec().seal(type, id, plaintext);
+    Packer.Finished full = null;
+    synchronized (packLock) {
+      Packer p = packerFor(type);
+      PackEntry e = p.add(id, sealed.ciphertext(), sealed.plaintextLength());
+      if (p.size() >= repo.config().packSize()) {
+        full = p.finish();
+        resetPacker(type);
+      }
+      newBlobs.incrementAndGet();
+      newPlainBytes.addAndGet(plaintext.length);
+      newStoredBytes.addAndGet(e.length());
+    }
+    if (full != null) {
+      upload(full);
+    }
+    return true;
+  }
+
+  /** Serializes and stores a tree; returns its id. */
+  public Id saveTree(byte[] encodedTree) {
+    Id id = repo.blobId(encodedTree);
+    saveBlob(BlobType.TREE, id, encodedTree);
+    return id;
+  }
+
+  private Packer packerFor(BlobType type) {
+    if (type == BlobType.DATA) {
+      if (dataPacker == null) {
+        dataPacker = new Packer(type, repo.config().packSize() + (1 << 20));
+      }
+      return dataPacker;
+    }
+    if (treePacker == null) {
+      treePacker = new Packer(type, 1 << 20);
+    }
+    return treePacker;
+  }
+
+  private void resetPacker(BlobType type) {
+    if (type == BlobType.DATA) {
+      dataPacker = null;
+    } else {
+      treePacker = null;
+    }
+  }
+
+  private void upload(Packer.Finished f) {
+    // Rule 1: the pack is durable before any index names its blobs.
+    repo.store().putIfAbsent(StoreKeys.pack(f.id()), f.bytes());
+    packsWritten.incrementAndGet();
+    List<IndexEntry> flushNow = null;
+    synchronized (uploadLock) {
+      for (PackEntry e : f.entries()) {
+        pending.add(new IndexEntry(e.id(), e.type(), f.id(), e.offset(), e.length()));
+      }
+      if (++packsSinceFlush >= PACKS_PER_SEGMENT) {
+        flushNow = new ArrayList<>(pending);
+        pending.clear();
+        packsSinceFlush = 0;
+      }
+    }
+    if (flushNow != null) {
+      writeSegment(flushNow);
+    }
+  }
+
+  private void writeSegment(List<IndexEntry> entries) {
+    if (entries.isEmpty()) {
+      return;
+    }
+    byte[] seg = IndexSegment.encode(entries);
+    Id id = Id.of(Packer.sha256(seg));
+    // Rule 2: index segments only name packs that are already stored.
+    repo.store().putIfAbsent(StoreKeys.index(id), seg);
+    repo.index().addWritten(id, seg);
+    for (IndexEntry e : entries) {
+      claimed.remove(e.blob());
+    }
+  }
+
+  /** Finishes open packs and writes the index for everything saved so far. */
+  public void flush() {
+    Packer.Finished d = null;
+    Packer.Finished t = null;
+    synchronized (packLock) {
+      if (dataPacker != null && !dataPacker.isEmpty()) {
+        d = dataPacker.finish();
+      }
+      if (treePacker != null && !treePacker.isEmpty()) {
+        t = treePacker.finish();
+      }
+      dataPacker = null;
+      treePacker = null;
+    }
+    if (d != null) {
+      upload(d);
+    }
+    if (t != null) {
+      upload(t);
+    }
+    List<IndexEntry> rest;
+    synchronized (uploadLock) {
+      rest = new ArrayList<>(pending);
+      pending.clear();
+      packsSinceFlush = 0;
+    }
+    writeSegment(rest);
+  }
+
+  /**
+   * Flushes, then writes the snapshot (rule 3: last). Every blob in {@code refs} must be stored.
+   */
+  public Id commitSnapshot(SnapshotEnvelope envelope, SnapshotContent content, Collection<Id> refs) {
+    flush();
+    byte[] env = envelope.toJsonBytes();
+    byte[] aad = new byte[Repository.SNAPSHOT_AAD.length + env.length];
+    System.arraycopy(Repository.SNAPSHOT_AAD, 0, aad, 0, Repository.SNAPSHOT_AAD.length);
+    System.arraycopy(env, 0, aad, Repository.SNAPSHOT_AAD.length, env.length);
+    byte[] plain = content.toJsonBytes();
+    byte[] sealed = repo.cipher().encrypt(aad, new byte[0], plain, 0, plain.length);
+    byte[] data = SnapshotCodec.encode(env, sealed, refs);
+    Id id = Id.of(Packer.sha256(data));
+    repo.store().putIfAbsent(StoreKeys.snapshot(id), data);
+    return id;
+  }
+
+  public long newBlobs() {
+    return newBlobs.get();
+  }
+
+  public long newPlaintextBytes() {
+    return newPlainBytes.get();
+  }
+
+  public long newStoredBytes() {
+    return newStoredBytes.get();
+  }
+
+  public long packsWritten() {
+    return packsWritten.get();
+  }
+
+  /** Abandons unflushed data: nothing is referenced by a snapshot yet, so nothing is lost. */
+  @Override
+  public void close() {
+    synchronized (packLock) {
+      dataPacker = null;
+      treePacker = null;
+    }
+  }
+}

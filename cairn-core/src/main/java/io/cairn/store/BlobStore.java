@@ -1,0 +1,52 @@
+package io.cairn.store;
+
+import io.cairn.format.ObjectNotFoundException;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where a repository's objects live: a directory, an S3 bucket, a server. The contract below is
+ * what the repository's crash-safety argument (docs/design.md, "Write ordering") relies on, and
+ * {@code BlobStoreConformanceTest} checks it for every implementation.
+ *
+ * <ul>
+ *   <li>Keys are validated by {@link StoreKeys#check}: lowercase segments separated by '/'.
+ *   <li>{@link #putIfAbsent} is atomic and durable: once it returns, the whole object is visible
+ *       to every reader and survives a crash; before that, no reader sees any part of it. It never
+ *       replaces an existing object.
+ *   <li>Objects are immutable; only {@link #delete} removes them.
+ *   <li>Missing objects raise {@link ObjectNotFoundException}; other failures raise
+ *       {@link StoreException} naming the key.
+ *   <li>Implementations are thread-safe.
+ * </ul>
+ */
+public interface BlobStore extends AutoCloseable {
+
+  /** Stores {@code data} under {@code key} unless the key exists; true when this call wrote it. */
+  boolean putIfAbsent(String key, byte[] data);
+
+  /** The whole object. */
+  byte[] get(String key);
+
+  /**
+   * {@code length} bytes starting at {@code offset}.
+   *
+   * @throws StoreException when the range extends beyond the object
+   */
+  byte[] getRange(String key, long offset, int length);
+
+  /** The object's size, or empty when it does not exist. */
+  Optional<Long> size(String key);
+
+  /** All objects whose key starts with {@code prefix} (a directory such as "data/"), any order. */
+  List<StoreEntry> list(String prefix);
+
+  /** Removes the object; false when it did not exist. */
+  boolean delete(String key);
+
+  /** Where the store is, for messages. */
+  String location();
+
+  @Override
+  default void close() {}
+}

@@ -1,0 +1,208 @@
+package io.cairn.store;
+
+import io.cairn.format.ObjectNotFoundException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * A store in a local directory. Writes go to {@code tmp/}, are fsynced, then hard-linked into
+ * place (which fails rather than replaces when the key exists), then the directory is fsynced:
+ * the object appears whole or not at all.
+ */
+public final class FileSystemStore implements BlobStore {
+  private static final String TMP = "tmp";
+  private final Path root;
+  private final Path tmp;
+
+  public FileSystemStore(Path root) {
+    this.root = root.toAbsolutePath().normalize();
+    this.tmp = this.root.resolve(TMP);
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  private Path path(String key) {
+    return root.resolve(StoreKeys.check(key));
+  }
+
+  @Override
+  public boolean putIfAbsent(String key, byte[] data) {
+    Path target = path(key);
+    if (Files.exists(target)) {
+      return false;
+    }
+    Path t = null;
+    try {
+      Files.createDirectories(tmp);
+      t = tmp.resolve(UUID.randomUUID() + ".tmp");
+      try (FileChannel ch = FileChannel.open(t, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        ByteBuffer b = ByteBuffer.wrap(data);
+        while (b.hasRemaining()) {
+          ch.write(b);
+        }
+        ch.force(true);
+      }
+      Files.createDirectories(target.getParent());
+      try {
+        Files.createLink(target, t);
+      } catch (FileAlreadyExistsException e) {
+        return false;
+      } catch (UnsupportedOperationException e) {
+        if (Files.exists(target)) {
+          return false;
+        }
+        Files.move(t, target);
+      }
+      fsyncDirectory(target.getParent());
+      return true;
+    } catch (IOException e) {
+      throw new StoreException(key, describe(e) + " while writing to " + root, e);
+    } finally {
+      if (t != null) {
+        try {
+          Files.deleteIfExists(t);
+        } catch (IOException ignored) {
+          // A leftover temporary file is harmless; it is never read and GC removes it.
+        }
+      }
+    }
+  }
+
+  static String describe(IOException e) {
+    String m = String.valueOf(e.getMessage());
+    if (m.contains("No space left")) {
+      return "the disk is full (No space left on device); free space or move the repository, "
+          + "then run the command again";
+    }
+    return e.getClass().getSimpleName() + ": " + m;
+  }
+
+  private static void fsyncDirectory(Path dir) {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    } catch (IOException ignored) {
+      // Some file systems do not allow opening directories; the rename is still atomic there.
+    }
+  }
+
+  @Override
+  public byte[] get(String key) {
+    Path p = path(key);
+    try {
+      return Files.readAllBytes(p);
+    } catch (NoSuchFileException e) {
+      throw new ObjectNotFoundException(key, "missing from " + root);
+    } catch (IOException e) {
+      throw new StoreException(key, describe(e), e);
+    }
+  }
+
+  @Override
+  public byte[] getRange(String key, long offset, int length) {
+    Path p = path(key);
+    if (offset < 0 || length < 0) {
+      throw new IllegalArgumentException("negative range");
+    }
+    try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
+      if (offset + length > ch.size()) {
+        throw new StoreException(key, "range " + offset + "+" + length + " is beyond the end ("
+            + ch.size() + " bytes); the object is truncated", null);
+      }
+      byte[] out = new byte[length];
+      ByteBuffer b = ByteBuffer.wrap(out);
+      long pos = offset;
+      while (b.hasRemaining()) {
+        int r = ch.read(b, pos);
+        if (r < 0) {
+          throw new StoreException(key, "unexpected end of file", null);
+        }
+        pos += r;
+      }
+      return out;
+    } catch (NoSuchFileException e) {
+      throw new ObjectNotFoundException(key, "missing from " + root);
+    } catch (IOException e) {
+      throw new StoreException(key, describe(e), e);
+    }
+  }
+
+  @Override
+  public Optional<Long> size(String key) {
+    Path p = path(key);
+    try {
+      return Optional.of(Files.size(p));
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw new StoreException(key, describe(e), e);
+    }
+  }
+
+  @Override
+  public List<StoreEntry> list(String prefix) {
+    StoreKeys.checkPrefix(prefix);
+    Path dir = prefix.isEmpty() ? root : root.resolve(prefix);
+    List<StoreEntry> out = new ArrayList<>();
+    if (!Files.isDirectory(dir)) {
+      return out;
+    }
+    try (Stream<Path> s = Files.walk(dir)) {
+      s.filter(Files::isRegularFile).forEach(p -> {
+        String key = root.relativize(p).toString();
+        if (key.startsWith(TMP + "/")) {
+          return;
+        }
+        try {
+          out.add(new StoreEntry(key, Files.size(p)));
+        } catch (NoSuchFileException e) {
+          // deleted concurrently
+        } catch (IOException e) {
+          throw new StoreException(key, describe(e), e);
+        }
+      });
+    } catch (IOException e) {
+      throw new StoreException(prefix, describe(e), e);
+    } catch (java.io.UncheckedIOException e) {
+      if (e.getCause() instanceof NoSuchFileException) {
+        return list(prefix);
+      }
+      throw new StoreException(prefix, describe(e.getCause()), e);
+    }
+    return out;
+  }
+
+  @Override
+  public boolean delete(String key) {
+    Path p = path(key);
+    try {
+      boolean existed = Files.deleteIfExists(p);
+      if (existed) {
+        fsyncDirectory(p.getParent());
+      }
+      return existed;
+    } catch (DirectoryNotEmptyException e) {
+      throw new StoreException(key, "is a directory", e);
+    } catch (IOException e) {
+      throw new StoreException(key, describe(e), e);
+    }
+  }
+
+  @Override
+  public String location() {
+    return root.toString();
+  }
+}

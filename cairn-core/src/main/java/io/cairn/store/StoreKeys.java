@@ -1,0 +1,59 @@
+package io.cairn.store;
+
+import io.cairn.format.Id;
+import java.util.regex.Pattern;
+
+/** Builds and validates the keys of repository objects (docs/format.md, "Layout"). */
+public final class StoreKeys {
+  public static final String CONFIG = "config";
+  public static final String KEYS = "keys/";
+  public static final String DATA = "data/";
+  public static final String INDEX = "index/";
+  public static final String SNAPSHOTS = "snapshots/";
+  private static final Pattern SAFE = Pattern.compile("[a-z0-9][a-z0-9_-]{0,127}(/[a-z0-9][a-z0-9_-]{0,127}){0,3}");
+  private static final Pattern PREFIX = Pattern.compile("([a-z0-9][a-z0-9_-]{0,127}/){0,3}");
+
+  private StoreKeys() {}
+
+  public static String pack(Id id) {
+    String h = id.hex();
+    return DATA + h.substring(0, 2) + "/" + h;
+  }
+
+  public static String index(Id id) {
+    return INDEX + id.hex();
+  }
+
+  public static String snapshot(Id id) {
+    return SNAPSHOTS + id.hex();
+  }
+
+  public static String key(Id id) {
+    return KEYS + id.hex();
+  }
+
+  /** The id at the end of a key such as {@code data/ab/abcd...}. */
+  public static Id idOf(String key) {
+    int slash = key.lastIndexOf('/');
+    String tail = key.substring(slash + 1);
+    if (!Id.isHex(tail)) {
+      throw new IllegalArgumentException("key '" + key + "' does not end in an id");
+    }
+    return Id.parse(tail);
+  }
+
+  /** Rejects anything but lowercase segments joined by '/' (no "..", no absolute paths). */
+  public static String check(String key) {
+    if (key == null || !SAFE.matcher(key).matches()) {
+      throw new IllegalArgumentException("invalid store key '" + key + "'");
+    }
+    return key;
+  }
+
+  public static String checkPrefix(String prefix) {
+    if (prefix == null || !PREFIX.matcher(prefix).matches()) {
+      throw new IllegalArgumentException("invalid store prefix '" + prefix + "'");
+    }
+    return prefix;
+  }
+}
