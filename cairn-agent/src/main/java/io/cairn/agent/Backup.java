@@ -129,7 +129,7 @@ public final class Backup {
       CompletableFuture<Node> f = new CompletableFuture<>();
       try {
         progress.current(name);
-        f.complete(readContent(meta, in, name));
+        f.complete(readContent(meta, in, name, Long.MAX_VALUE));
         newFiles.incrementAndGet();
         files.incrementAndGet();
       } catch (IOException e) {
@@ -373,7 +373,7 @@ public final class Backup {
         progress.current(p.toString());
         Node n;
         try (InputStream in = Files.newInputStream(p, LinkOption.NOFOLLOW_LINKS)) {
-          n = readContent(meta, in, p.toString());
+          n = readContent(meta, in, p.toString(), meta.size());
         }
         Node after = metadata.read(p, meta.name());
         if (after.size() != meta.size() || after.mtimeSeconds() != meta.mtimeSeconds()
@@ -406,7 +406,7 @@ public final class Backup {
   }
 
   /** Chunks a stream; chunk work runs on the pool while this thread keeps reading. */
-  private Node readContent(Node meta, InputStream in, String what) throws IOException {
+  private Node readContent(Node meta, InputStream in, String what, long sizeHint) throws IOException {
     List<Future<Id>> ids = new ArrayList<>();
     long read;
     try {
@@ -428,7 +428,7 @@ public final class Backup {
           memory.release(kib);
           throw e;
         }
-      });
+      }, sizeHint);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new CairnException("backup interrupted while reading " + what);

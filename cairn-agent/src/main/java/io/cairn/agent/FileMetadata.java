@@ -19,7 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /** Reads a file-system entry's metadata into a {@link Node} (without content). */
 final class FileMetadata {
-  private static final String ATTRS = "unix:mode,ino,dev,rdev,nlink,uid,gid,ctime,lastModifiedTime,lastAccessTime,size";
+  private static final String ATTRS = "unix:mode,ino,dev,rdev,nlink,uid,gid,ctime,lastModifiedTime,size";
   private final Map<Integer, String> users = new ConcurrentHashMap<>();
   private final Map<Integer, String> groups = new ConcurrentHashMap<>();
 
@@ -39,7 +39,9 @@ final class FileMetadata {
     int uid = (Integer) a.get("uid");
     int gid = (Integer) a.get("gid");
     Instant m = ((FileTime) a.get("lastModifiedTime")).toInstant();
-    Instant at = ((FileTime) a.get("lastAccessTime")).toInstant();
+    // Access times are not recorded: reading a file for the backup changes its atime, which
+    // would make every tree differ from the last snapshot's. Restore sets atime to the mtime.
+    Instant at = m;
     Instant c = ((FileTime) a.get("ctime")).toInstant();
     byte[] target = kind == NodeKind.SYMLINK ? RawPaths.bytes(Files.readSymbolicLink(p)) : null;
     List<Xattr> xattrs = kind == NodeKind.FILE || kind == NodeKind.DIRECTORY ? xattrs(p) : List.of();

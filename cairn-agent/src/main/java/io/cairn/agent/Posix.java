@@ -18,6 +18,13 @@ public final class Posix {
       FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG));
   private static final MethodHandle GETEUID = LINKER.defaultLookup().find("geteuid")
       .map(a -> LINKER.downcallHandle(a, FunctionDescriptor.of(ValueLayout.JAVA_INT))).orElse(null);
+  private static final MethodHandle CHMOD = find("chmod",
+      FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+  private static final MethodHandle UTIMENSAT = find("utimensat",
+      FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS,
+          ValueLayout.JAVA_INT));
+  private static final int AT_FDCWD = -100;
+  private static final int AT_SYMLINK_NOFOLLOW = 0x100;
   static final int S_IFCHR = 0020000;
   static final int S_IFBLK = 0060000;
 
@@ -42,6 +49,57 @@ public final class Posix {
 
   public static void mknod(Path p, int type, int mode, long dev) throws IOException {
     call(MKNOD, p, type | mode, dev);
+  }
+
+  /**
+   * chmod(2) by path. The JDK's NOFOLLOW variant opens the file first, which blocks forever on a
+   * FIFO; callers only use this on entries that are not symlinks.
+   */
+  public static void chmod(Path p, int mode) throws IOException {
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment state = a.allocate(Linker.Option.captureStateLayout());
+      int rc = (int) CHMOD.invokeExact(state, cString(a, p), mode);
+      check(rc, state, "chmod", p);
+    } catch (IOException e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new IOException("chmod " + p + " failed: " + t, t);
+    }
+  }
+
+  /** Sets atime and mtime to the nanosecond without following symlinks and without opening the file. */
+  public static void setTimes(Path p, long mtimeSeconds, int mtimeNanos, long atimeSeconds, int atimeNanos)
+      throws IOException {
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment state = a.allocate(Linker.Option.captureStateLayout());
+      MemorySegment times = a.allocate(ValueLayout.JAVA_LONG, 4);
+      times.setAtIndex(ValueLayout.JAVA_LONG, 0, atimeSeconds);
+      times.setAtIndex(ValueLayout.JAVA_LONG, 1, atimeNanos);
+      times.setAtIndex(ValueLayout.JAVA_LONG, 2, mtimeSeconds);
+      times.setAtIndex(ValueLayout.JAVA_LONG, 3, mtimeNanos);
+      int rc = (int) UTIMENSAT.invokeExact(state, AT_FDCWD, cString(a, p), times, AT_SYMLINK_NOFOLLOW);
+      check(rc, state, "utimensat", p);
+    } catch (IOException e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new IOException("utimensat " + p + " failed: " + t, t);
+    }
+  }
+
+  private static MemorySegment cString(Arena a, Path p) {
+    byte[] raw = RawPaths.bytes(p);
+    MemorySegment path = a.allocate(raw.length + 1);
+    path.copyFrom(MemorySegment.ofArray(raw));
+    path.set(ValueLayout.JAVA_BYTE, raw.length, (byte) 0);
+    return path;
+  }
+
+  private static void check(int rc, MemorySegment state, String op, Path p) throws IOException {
+    if (rc != 0) {
+      int errno = state.get(ValueLayout.JAVA_INT, Linker.Option.captureStateLayout()
+          .byteOffset(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno")));
+      throw new IOException(op + " " + p + " failed: errno " + errno);
+    }
   }
 
   private static void call(MethodHandle h, Path p, int mode, long dev) throws IOException {

@@ -19,10 +19,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributeView;
-import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -172,6 +169,9 @@ public final class Restore {
   }
 
   private long execute(List<Item> plan) {
+    if (Files.exists(target, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+      throw new CairnException("target " + target + " exists and is not a directory; choose another --target");
+    }
     try {
       ensureDirectory(target);
     } catch (IOException e) {
@@ -306,13 +306,7 @@ public final class Restore {
       for (Id id : n.content()) {
         byte[] data = repo.loadBlob(BlobType.DATA, id);
         lengths.add(data.length);
-        if (!isZero(data)) {
-          ByteBuffer b = ByteBuffer.wrap(data);
-          long at = pos;
-          while (b.hasRemaining()) {
-            at += ch.write(b, at);
-          }
-        }
+        writeSparse(ch, data, pos);
         pos += data.length;
         progress.bytesDone.addAndGet(data.length);
       }
@@ -327,6 +321,48 @@ public final class Restore {
       warnings.add(p + ": restored " + pos + " bytes, the snapshot recorded " + n.size());
     }
     return lengths;
+  }
+
+  private static final int BLOCK = 4096;
+
+  /**
+   * Writes {@code data} at {@code pos}, skipping every file-system block that would hold only
+   * zeros, so holes in the original come back as holes even inside a chunk.
+   */
+  static void writeSparse(FileChannel ch, byte[] data, long pos) throws IOException {
+    int i = 0;
+    while (i < data.length) {
+      // Block boundaries are aligned to the file offset, not to the chunk.
+      int blockEnd = (int) Math.min(data.length, i + (BLOCK - ((pos + i) % BLOCK)));
+      if (isZero(data, i, blockEnd)) {
+        i = blockEnd;
+        continue;
+      }
+      int runEnd = blockEnd;
+      while (runEnd < data.length) {
+        int next = Math.min(data.length, runEnd + BLOCK);
+        if (isZero(data, runEnd, next)) {
+          break;
+        }
+        runEnd = next;
+      }
+      ByteBuffer b = ByteBuffer.wrap(data, i, runEnd - i);
+      long at = pos + i;
+      while (b.hasRemaining()) {
+        at += ch.write(b, at);
+      }
+      i = runEnd;
+    }
+  }
+
+  private static boolean isZero(byte[] b, int from, int to) {
+    for (int off = from; off < to; off += ZEROS.length) {
+      int n = Math.min(ZEROS.length, to - off);
+      if (java.util.Arrays.mismatch(b, off, off + n, ZEROS, 0, n) != -1) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static final byte[] ZEROS = new byte[1 << 16];
@@ -370,9 +406,9 @@ public final class Restore {
     }
     if (!symlink) {
       // After chown, which clears setuid/setgid.
-      Files.setAttribute(p, "unix:mode", n.mode() & 07777, nf);
-      if (!n.xattrs().isEmpty()) {
-        UserDefinedFileAttributeView v = Files.getFileAttributeView(p, UserDefinedFileAttributeView.class, nf);
+      Posix.chmod(p, n.mode() & 07777);
+      if (!n.xattrs().isEmpty() && (n.kind() == NodeKind.FILE || n.kind() == NodeKind.DIRECTORY)) {
+        UserDefinedFileAttributeView v = Files.getFileAttributeView(p, UserDefinedFileAttributeView.class);
         for (Xattr x : n.xattrs()) {
           String name = new String(x.name(), StandardCharsets.UTF_8);
           if (name.startsWith("user.") && name.length() > 5) {
@@ -383,11 +419,6 @@ public final class Restore {
         }
       }
     }
-    BasicFileAttributeView view = Files.getFileAttributeView(p, BasicFileAttributeView.class, nf);
-    view.setTimes(time(n.mtimeSeconds(), n.mtimeNanos()), time(n.atimeSeconds(), n.atimeNanos()), null);
-  }
-
-  private static FileTime time(long s, int nanos) {
-    return FileTime.from(Instant.ofEpochSecond(s, nanos));
+    Posix.setTimes(p, n.mtimeSeconds(), n.mtimeNanos(), n.atimeSeconds(), n.atimeNanos());
   }
 }

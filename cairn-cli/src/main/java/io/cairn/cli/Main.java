@@ -67,6 +67,7 @@ public final class Main {
 
   static String message(Throwable ex) {
     return switch (ex) {
+      case io.cairn.format.FormatTooNewException f -> f.getMessage();
       case CorruptObjectException c -> "repository damage in " + c.getMessage()
           + "\n  Nothing was changed. Run 'cairn check' to see what is affected.";
       case ObjectNotFoundException n -> "missing object " + n.getMessage();

@@ -14,8 +14,17 @@ public final class ChunkReader {
 
   /** Feeds every chunk of {@code in} to {@code sink}; returns the number of bytes read. */
   public long split(InputStream in, ChunkSink sink) throws IOException, InterruptedException {
+    return split(in, sink, Long.MAX_VALUE);
+  }
+
+  /**
+   * As {@link #split(InputStream, ChunkSink)}, starting with a buffer sized for {@code sizeHint}
+   * bytes (a small file does not need room for two maximum chunks); it grows if the hint is low.
+   */
+  public long split(InputStream in, ChunkSink sink, long sizeHint) throws IOException, InterruptedException {
     int max = chunker.maxSize();
-    byte[] buf = new byte[Math.max(2 * max, 1 << 20)];
+    int full = Math.max(2 * max, 1 << 20);
+    byte[] buf = new byte[(int) Math.min(full, Math.max(64 * 1024, sizeHint + 1))];
     int start = 0;
     int end = 0;
     boolean eof = false;
@@ -26,6 +35,9 @@ public final class ChunkReader {
           System.arraycopy(buf, start, buf, 0, end - start);
           end -= start;
           start = 0;
+        }
+        if (end == buf.length) {
+          buf = Arrays.copyOf(buf, full);
         }
         int r = in.read(buf, end, buf.length - end);
         if (r < 0) {

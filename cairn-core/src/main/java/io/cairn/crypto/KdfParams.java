@@ -1,8 +1,10 @@
 package io.cairn.crypto;
 
 /**
- * Argon2id cost parameters. The default follows RFC 9106's second recommended option
- * (64 MiB, 3 passes); tests use a cheaper setting through {@code CAIRN_KDF_MEMORY_KIB}.
+ * Argon2id cost parameters. The default takes RFC 9106's second recommended option's memory
+ * and passes (64 MiB, t=3) with one lane instead of four, because the Argon2 implementation used
+ * computes lanes one after another; tests use a cheaper setting through
+ * {@code CAIRN_KDF_MEMORY_KIB}.
  */
 public record KdfParams(int memoryKiB, int iterations, int parallelism) {
   public static final KdfParams DEFAULT = new KdfParams(64 * 1024, 3, 1);
@@ -13,9 +15,15 @@ public record KdfParams(int memoryKiB, int iterations, int parallelism) {
     }
   }
 
-  /** DEFAULT, or the memory cost from {@code CAIRN_KDF_MEMORY_KIB} when set. */
+  /**
+   * DEFAULT, or a cheaper cost from {@code CAIRN_KDF_MEMORY_KIB} (or the system property
+   * {@code cairn.kdf.memoryKiB}) for tests and throwaway repositories.
+   */
   public static KdfParams fromEnvironment() {
     String m = System.getenv("CAIRN_KDF_MEMORY_KIB");
+    if (m == null) {
+      m = System.getProperty("cairn.kdf.memoryKiB");
+    }
     if (m == null || m.isBlank()) {
       return DEFAULT;
     }

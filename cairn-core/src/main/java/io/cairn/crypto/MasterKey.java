@@ -20,6 +20,7 @@ public final class MasterKey {
   private final byte[] secret;
   private final BlobCipher cipher;
   private final ChunkIdHasher idHasher;
+  private final ChunkIdHasher tagger;
 
   private MasterKey(byte[] secret) {
     if (secret.length != LENGTH) {
@@ -28,6 +29,7 @@ public final class MasterKey {
     this.secret = secret.clone();
     this.cipher = new BlobCipher(derive("cairn/v1/blob-aead", 32));
     this.idHasher = new ChunkIdHasher(derive("cairn/v1/blob-id", 32));
+    this.tagger = new ChunkIdHasher(derive("cairn/v1/tag", 32));
   }
 
   public static MasterKey generate() {
@@ -66,9 +68,12 @@ public final class MasterKey {
     return out;
   }
 
-  /** A key for tagging values (such as backup paths) without revealing them. */
-  public byte[] tagKey() {
-    return derive("cairn/v1/tag", 32);
+  /**
+   * A keyed tag (first 128 bits of HMAC-SHA-256 under the "cairn/v1/tag" sub-key, hex) for
+   * values such as backup paths whose equality must be visible without the key, but not the value.
+   */
+  public String tag(byte[] value) {
+    return tagger.tag(value).substring(0, 32);
   }
 
   private byte[] derive(String info, int length) {

@@ -95,6 +95,9 @@ public final class ByteReader {
     long v = 0;
     for (int shift = 0; shift < 64; shift += 7) {
       int b = u8();
+      if (shift == 63 && (b & 0x7E) != 0) {
+        throw new CorruptObjectException(resource, "varint overflow at offset " + pos);
+      }
       v |= (long) (b & 0x7F) << shift;
       if ((b & 0x80) == 0) {
         if (v < 0) {

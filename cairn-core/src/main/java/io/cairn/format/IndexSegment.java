@@ -214,6 +214,9 @@ public final class IndexSegment {
     int ord = seg.get(U32, at + Id.LENGTH);
     long offset = Integer.toUnsignedLong(seg.get(U32, at + Id.LENGTH + 4));
     int length = seg.get(U32, at + Id.LENGTH + 8);
+    if (length <= 0 || ord < 0 || ord >= packCount) {
+      throw new CorruptObjectException(resource, "entry for " + blob.shortHex() + " has a bad length or pack");
+    }
     BlobType type = BlobType.fromCode(seg.get(ValueLayout.JAVA_BYTE, at + Id.LENGTH + 12), resource);
     return new IndexEntry(blob, type, pack(ord), offset, length);
   }

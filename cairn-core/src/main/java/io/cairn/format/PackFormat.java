@@ -97,7 +97,7 @@ public final class PackFormat {
       Id id = r.id();
       long offset = r.u32();
       long length = r.u32();
-      if (offset != expectedOffset || length == 0 || offset + length > dataEnd) {
+      if (offset != expectedOffset || length == 0 || length > Integer.MAX_VALUE || offset + length > dataEnd) {
         throw new CorruptObjectException(resource, "blob " + i + " (" + id.shortHex()
             + ") has a bad extent " + offset + "+" + length);
       }

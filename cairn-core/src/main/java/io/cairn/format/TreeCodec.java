@@ -25,6 +25,11 @@ public final class TreeCodec {
     ByteWriter w = new ByteWriter(64 + nodes.size() * 128);
     w.u8(VERSION);
     w.varint(sorted.size());
+    for (int i = 1; i < sorted.size(); i++) {
+      if (Arrays.equals(sorted.get(i - 1).name(), sorted.get(i).name())) {
+        throw new IllegalArgumentException("duplicate name '" + sorted.get(i).displayName() + "' in a tree");
+      }
+    }
     for (Node n : sorted) {
       checkName(n.name(), "tree being written");
       w.u8(n.kind().code());

@@ -31,6 +31,10 @@ public final class BlobCodec {
   public record Sealed(byte[] ciphertext, int plaintextLength) {}
 
   public Sealed seal(BlobType type, Id id, byte[] plain) {
+    if (plain.length > MAX_PLAINTEXT) {
+      throw new IllegalArgumentException("blob of " + plain.length + " bytes exceeds the limit of "
+          + MAX_PLAINTEXT + " bytes that readers accept");
+    }
     byte[] aad = BlobCipher.blobAad(type, id);
     byte[] compressed = tryCompress(plain);
     if (compressed != null) {

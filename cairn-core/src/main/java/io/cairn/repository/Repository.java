@@ -69,6 +69,10 @@ public final class Repository implements AutoCloseable {
       throw new CairnException("a repository already exists at " + store.location());
     }
     checkPassword(password);
+    if (!store.list(StoreKeys.KEYS).isEmpty()) {
+      throw new CairnException("an earlier 'cairn init' at " + store.location() + " was interrupted (key files "
+          + "exist but no config); remove its keys/ directory or choose another location");
+    }
     byte[] rid = new byte[32];
     new SecureRandom().nextBytes(rid);
     RepositoryConfig config = new RepositoryConfig(RepositoryConfig.REPOSITORY_VERSION, Id.of(rid),
@@ -183,7 +187,7 @@ public final class Repository implements AutoCloseable {
   public String pathsTag(List<String> paths) {
     List<String> sorted = new ArrayList<>(paths);
     sorted.sort(Comparator.naturalOrder());
-    return key.idHasher().tag(String.join("\0", sorted).getBytes(StandardCharsets.UTF_8)).substring(0, 32);
+    return key.tag(String.join("\0", sorted).getBytes(StandardCharsets.UTF_8));
   }
 
   /** Re-reads the list of index segments from the store. */

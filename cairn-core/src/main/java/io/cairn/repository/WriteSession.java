@@ -27,6 +27,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class WriteSession implements AutoCloseable {
   /** Index entries are flushed as a segment after this many packs, bounding heap and lost work. */
   static final int PACKS_PER_SEGMENT = 64;
+  /** ...or after this many entries, whichever comes first (many tiny blobs fill few packs). */
+  static final int ENTRIES_PER_SEGMENT = 50_000;
 
   private final Repository repo;
   private final ConcurrentHashMap<Id, Boolean> claimed = new ConcurrentHashMap<>();
@@ -40,6 +42,7 @@ public final class WriteSession implements AutoCloseable {
   private final AtomicLong newStoredBytes = new AtomicLong();
   private final AtomicLong packsWritten = new AtomicLong();
   private final Object uploadLock = new Object();
+  private volatile RuntimeException failure;
 
   WriteSession(Repository repo) {
     this.repo = repo;
@@ -59,6 +62,7 @@ public final class WriteSession implements AutoCloseable {
    * already stored. Returns true when this call added it.
    */
   public boolean saveBlob(BlobType type, Id id, byte[] plaintext) {
+    checkHealthy();
     if (repo.index().contains(id) || claimed.putIfAbsent(id, Boolean.TRUE) != null) {
       return false;
     }
@@ -111,14 +115,20 @@ public final class WriteSession implements AutoCloseable {
 
   private void upload(Packer.Finished f) {
     // Rule 1: the pack is durable before any index names its blobs.
-    repo.store().putIfAbsent(StoreKeys.pack(f.id()), f.bytes());
+    try {
+      repo.store().putIfAbsent(StoreKeys.pack(f.id()), f.bytes());
+    } catch (RuntimeException e) {
+      // The blobs of this pack are claimed but not stored: the session can no longer commit.
+      failure = e;
+      throw e;
+    }
     packsWritten.incrementAndGet();
     List<IndexEntry> flushNow = null;
     synchronized (uploadLock) {
       for (PackEntry e : f.entries()) {
         pending.add(new IndexEntry(e.id(), e.type(), f.id(), e.offset(), e.length()));
       }
-      if (++packsSinceFlush >= PACKS_PER_SEGMENT) {
+      if (++packsSinceFlush >= PACKS_PER_SEGMENT || pending.size() >= ENTRIES_PER_SEGMENT) {
         flushNow = new ArrayList<>(pending);
         pending.clear();
         packsSinceFlush = 0;
@@ -143,8 +153,20 @@ public final class WriteSession implements AutoCloseable {
     }
   }
 
-  /** Finishes open packs and writes the index for everything saved so far. */
+  private void checkHealthy() {
+    RuntimeException f = failure;
+    if (f != null) {
+      throw new io.cairn.format.CairnException("an earlier write of this session failed (" + f.getMessage()
+          + "); nothing more is written and no snapshot is committed", f);
+    }
+  }
+
+  /**
+   * Finishes open packs and writes the index for everything saved so far. Callers must not
+   * call it while {@link #saveBlob} calls are still running.
+   */
   public void flush() {
+    checkHealthy();
     Packer.Finished d = null;
     Packer.Finished t = null;
     synchronized (packLock) {
@@ -177,6 +199,7 @@ public final class WriteSession implements AutoCloseable {
    */
   public Id commitSnapshot(SnapshotEnvelope envelope, SnapshotContent content, Collection<Id> refs) {
     flush();
+    checkHealthy();
     byte[] env = envelope.toJsonBytes();
     byte[] aad = new byte[Repository.SNAPSHOT_AAD.length + env.length];
     System.arraycopy(Repository.SNAPSHOT_AAD, 0, aad, 0, Repository.SNAPSHOT_AAD.length);

@@ -56,7 +56,13 @@ public final class FileSystemStore implements BlobStore {
         }
         ch.force(true);
       }
-      Files.createDirectories(target.getParent());
+      if (!Files.isDirectory(target.getParent())) {
+        Files.createDirectories(target.getParent());
+        // Make the new directory's own entry durable too, not only the file inside it.
+        for (Path d = target.getParent(); d != null && d.startsWith(root) && !d.equals(root); d = d.getParent()) {
+          fsyncDirectory(d.getParent());
+        }
+      }
       try {
         Files.createLink(target, t);
       } catch (FileAlreadyExistsException e) {
