@@ -31,8 +31,31 @@ final class CatCommand extends RepoCommand {
   public Integer call() throws Exception {
     try (Repository repo = open()) {
       switch (type) {
-        case "config" -> out().println(io.cairn.format.Json.pretty(repo.config()));
-        case "keys" -> out().println(io.cairn.format.Json.pretty(repo.listKeys()));
+        case "config" -> {
+          var c = repo.config();
+          Map<String, Object> m = new LinkedHashMap<>();
+          m.put("repositoryVersion", c.version());
+          m.put("id", c.id().hex());
+          m.put("created", c.created().toString());
+          m.put("chunkMin", c.chunkMin());
+          m.put("chunkAvg", c.chunkAvg());
+          m.put("chunkMax", c.chunkMax());
+          m.put("packSize", c.packSize());
+          out().println(io.cairn.format.Json.pretty(m));
+        }
+        case "keys" -> {
+          List<Map<String, Object>> rows = new ArrayList<>();
+          for (var k : repo.listKeys()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", k.id().hex());
+            m.put("current", k.current());
+            m.put("created", k.created().toString());
+            m.put("host", k.host());
+            m.put("username", k.username());
+            rows.add(m);
+          }
+          out().println(io.cairn.format.Json.pretty(rows));
+        }
         case "key" -> {
           Id k = repo.findKey(need());
           KeyFile kf = KeyFile.decode(repo.store().get(StoreKeys.key(k)), StoreKeys.key(k));
