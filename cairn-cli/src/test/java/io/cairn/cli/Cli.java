@@ -19,6 +19,8 @@ final class Cli {
   final Path repo;
   final Path cache;
   final Path passwordFile;
+  /** Class path of the cairn process; tests running it as another user point it at a copy. */
+  String classPath = System.getProperty("java.class.path");
 
   Cli(Path dir) throws IOException {
     this.dir = dir;
@@ -49,19 +51,37 @@ final class Cli {
     return new Result(rc, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
   }
 
+  /** In-process against another repository location. */
+  Result runAt(Path repoDir, String... args) {
+    List<String> all = new ArrayList<>(List.of("-r", repoDir.toString()));
+    all.addAll(List.of(args));
+    List<String> rest = new ArrayList<>(common().subList(2, common().size()));
+    rest.addAll(all);
+    ByteArrayOutputStream o = new ByteArrayOutputStream();
+    ByteArrayOutputStream e = new ByteArrayOutputStream();
+    int rc;
+    try (PrintWriter out = new PrintWriter(o, true, StandardCharsets.UTF_8);
+        PrintWriter err = new PrintWriter(e, true, StandardCharsets.UTF_8)) {
+      rc = Main.run(rest.toArray(String[]::new), out, err);
+    }
+    return new Result(rc, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+  }
+
   /** A real `cairn` JVM process, optionally under another user (prefix such as setpriv). */
   Result process(List<String> prefix, Map<String, String> env, byte[] stdin, String... args)
       throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>(prefix);
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.fs=ALL-UNNAMED",
-        "-Xmx512m", "-cp", System.getProperty("java.class.path"), "io.cairn.cli.Main"));
+        "-Xmx512m", "-cp",
+        classPath, "io.cairn.cli.Main"));
     cmd.addAll(common());
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().put("CAIRN_KDF_MEMORY_KIB", "1024");
     pb.environment().put("LC_ALL", "C.UTF-8");
     pb.environment().putAll(env);
+    pb.environment().put("CAIRN_CACHE_DIR", cache.toString());
     Path outF = Files.createTempFile(dir, "out", ".txt");
     Path errF = Files.createTempFile(dir, "err", ".txt");
     pb.redirectOutput(outF.toFile()).redirectError(errF.toFile());
