@@ -129,7 +129,7 @@ public final class Backup {
       CompletableFuture<Node> f = new CompletableFuture<>();
       try {
         progress.current(name);
-        f.complete(readContent(meta, in, name, Long.MAX_VALUE));
+        f.complete(readContent(meta, in, name));
         newFiles.incrementAndGet();
         files.incrementAndGet();
       } catch (IOException e) {
@@ -151,8 +151,11 @@ public final class Backup {
     long started = System.nanoTime();
     int threads = req.effectiveThreads();
     chunkPool = Executors.newFixedThreadPool(threads, Thread.ofPlatform().daemon().name("cairn-chunk-", 0).factory());
-    fileThreads = Executors.newVirtualThreadPerTaskExecutor();
-    fileSlots = new Semaphore(Math.max(4, threads * 4));
+    // Platform threads read files: the JDK caches its temporary direct I/O buffers per platform
+    // thread, while virtual threads would allocate one for every read.
+    int readers = Math.max(2, threads * 2);
+    fileThreads = Executors.newFixedThreadPool(readers, Thread.ofPlatform().daemon().name("cairn-read-", 0).factory());
+    fileSlots = new Semaphore(readers * 2);
     memory = new Semaphore((int) (MAX_IN_FLIGHT_BYTES >> 10));
     try (WriteSession s = repo.newSession()) {
       session = s;
@@ -373,7 +376,7 @@ public final class Backup {
         progress.current(p.toString());
         Node n;
         try (InputStream in = Files.newInputStream(p, LinkOption.NOFOLLOW_LINKS)) {
-          n = readContent(meta, in, p.toString(), meta.size());
+          n = readContent(meta, in, p.toString());
         }
         Node after = metadata.read(p, meta.name());
         if (after.size() != meta.size() || after.mtimeSeconds() != meta.mtimeSeconds()
@@ -406,11 +409,19 @@ public final class Backup {
   }
 
   /** Chunks a stream; chunk work runs on the pool while this thread keeps reading. */
-  private Node readContent(Node meta, InputStream in, String what, long sizeHint) throws IOException {
+  private final ThreadLocal<byte[]> readBuffers = new ThreadLocal<>();
+
+  private Node readContent(Node meta, InputStream in, String what) throws IOException {
+    ChunkReader reader = new ChunkReader(chunker);
+    byte[] buf = readBuffers.get();
+    if (buf == null) {
+      buf = reader.newBuffer();
+      readBuffers.set(buf);
+    }
     List<Future<Id>> ids = new ArrayList<>();
     long read;
     try {
-      read = new ChunkReader(chunker).split(in, chunk -> {
+      read = reader.split(in, chunk -> {
         int kib = Math.max(1, chunk.length >> 10);
         memory.acquire(kib);
         try {
@@ -428,7 +439,7 @@ public final class Backup {
           memory.release(kib);
           throw e;
         }
-      }, sizeHint);
+      }, buf);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new CairnException("backup interrupted while reading " + what);

@@ -14,17 +14,25 @@ public final class ChunkReader {
 
   /** Feeds every chunk of {@code in} to {@code sink}; returns the number of bytes read. */
   public long split(InputStream in, ChunkSink sink) throws IOException, InterruptedException {
-    return split(in, sink, Long.MAX_VALUE);
+    return split(in, sink, newBuffer());
+  }
+
+  /** A buffer that {@link #split(InputStream, ChunkSink, byte[])} can reuse across streams. */
+  public byte[] newBuffer() {
+    return new byte[Math.max(2 * chunker.maxSize(), 1 << 20)];
   }
 
   /**
-   * As {@link #split(InputStream, ChunkSink)}, starting with a buffer sized for {@code sizeHint}
-   * bytes (a small file does not need room for two maximum chunks); it grows if the hint is low.
+   * As {@link #split(InputStream, ChunkSink)} with a caller-owned buffer of at least two maximum
+   * chunks, so that reading many files does not allocate (and zero) a buffer for each.
+   * Reads are at most {@link #READ_SIZE} bytes: the JDK copies file reads into heap arrays
+   * through a temporary direct buffer of the request's size, cached per platform thread.
    */
-  public long split(InputStream in, ChunkSink sink, long sizeHint) throws IOException, InterruptedException {
+  public long split(InputStream in, ChunkSink sink, byte[] buf) throws IOException, InterruptedException {
     int max = chunker.maxSize();
-    int full = Math.max(2 * max, 1 << 20);
-    byte[] buf = new byte[(int) Math.min(full, Math.max(64 * 1024, sizeHint + 1))];
+    if (buf.length < 2 * max) {
+      throw new IllegalArgumentException("buffer must hold two maximum chunks (" + 2 * max + " bytes)");
+    }
     int start = 0;
     int end = 0;
     boolean eof = false;
@@ -36,10 +44,7 @@ public final class ChunkReader {
           end -= start;
           start = 0;
         }
-        if (end == buf.length) {
-          buf = Arrays.copyOf(buf, full);
-        }
-        int r = in.read(buf, end, buf.length - end);
+        int r = in.read(buf, end, Math.min(READ_SIZE, buf.length - end));
         if (r < 0) {
           eof = true;
         } else {
@@ -56,4 +61,6 @@ public final class ChunkReader {
       start += n;
     }
   }
+
+  public static final int READ_SIZE = 1 << 20;
 }

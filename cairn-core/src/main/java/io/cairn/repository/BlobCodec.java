@@ -52,13 +52,24 @@ public final class BlobCodec {
       int off = plain.length / 2 - SAMPLE / 2;
       byte[] sample = new byte[SAMPLE];
       System.arraycopy(plain, off, sample, 0, SAMPLE);
-      byte[] c = Zstd.compress(sample, 1);
+      byte[] c = compress(sample, 1);
       if (c.length > SAMPLE - SAMPLE / 64) {
         return null;
       }
     }
-    byte[] c = Zstd.compress(plain, level);
+    byte[] c = compress(plain, level);
     return c.length <= plain.length - plain.length / 32 ? c : null;
+  }
+
+  /** One reusable zstd context per thread: creating one per call costs more than compressing small chunks. */
+  private static final ThreadLocal<com.github.luben.zstd.ZstdCompressCtx> CTX =
+      ThreadLocal.withInitial(com.github.luben.zstd.ZstdCompressCtx::new);
+
+  private static byte[] compress(byte[] src, int level) {
+    com.github.luben.zstd.ZstdCompressCtx ctx = CTX.get();
+    ctx.setLevel(level);
+    ctx.setContentSize(true);
+    return ctx.compress(src);
   }
 
   /** Decrypts, decompresses; the caller verifies the id. */

@@ -43,6 +43,12 @@ public final class WriteSession implements AutoCloseable {
   private final AtomicLong packsWritten = new AtomicLong();
   private final Object uploadLock = new Object();
   private volatile RuntimeException failure;
+  /** Finished packs are written by this thread so that compression never waits for the disk. */
+  private final java.util.concurrent.ExecutorService uploader = java.util.concurrent.Executors.newSingleThreadExecutor(
+      Thread.ofPlatform().daemon().name("cairn-upload").factory());
+  /** At most this many finished packs wait in memory for the uploader. */
+  private final java.util.concurrent.Semaphore uploadSlots = new java.util.concurrent.Semaphore(2);
+  private final List<java.util.concurrent.Future<?>> uploads = java.util.Collections.synchronizedList(new ArrayList<>());
 
   WriteSession(Repository repo) {
     this.repo = repo;
@@ -80,7 +86,7 @@ public final class WriteSession implements AutoCloseable {
       newStoredBytes.addAndGet(e.length());
     }
     if (full != null) {
-      upload(full);
+      uploadAsync(full);
     }
     return true;
   }
@@ -110,6 +116,42 @@ public final class WriteSession implements AutoCloseable {
       dataPacker = null;
     } else {
       treePacker = null;
+    }
+  }
+
+  private void uploadAsync(Packer.Finished f) {
+    uploadSlots.acquireUninterruptibly();
+    try {
+      uploads.add(uploader.submit(() -> {
+        try {
+          upload(f);
+        } finally {
+          uploadSlots.release();
+        }
+      }));
+    } catch (RuntimeException e) {
+      uploadSlots.release();
+      throw e;
+    }
+  }
+
+  private void awaitUploads() {
+    List<java.util.concurrent.Future<?>> pendingUploads;
+    synchronized (uploads) {
+      pendingUploads = new ArrayList<>(uploads);
+      uploads.clear();
+    }
+    for (java.util.concurrent.Future<?> u : pendingUploads) {
+      try {
+        u.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new io.cairn.format.CairnException("interrupted while writing packs");
+      } catch (java.util.concurrent.ExecutionException e) {
+        if (failure == null && e.getCause() instanceof RuntimeException r) {
+          failure = r;
+        }
+      }
     }
   }
 
@@ -180,11 +222,13 @@ public final class WriteSession implements AutoCloseable {
       treePacker = null;
     }
     if (d != null) {
-      upload(d);
+      uploadAsync(d);
     }
     if (t != null) {
-      upload(t);
+      uploadAsync(t);
     }
+    awaitUploads();
+    checkHealthy();
     List<IndexEntry> rest;
     synchronized (uploadLock) {
       rest = new ArrayList<>(pending);
@@ -234,6 +278,15 @@ public final class WriteSession implements AutoCloseable {
     synchronized (packLock) {
       dataPacker = null;
       treePacker = null;
+    }
+    uploader.shutdown();
+    try {
+      if (!uploader.awaitTermination(10, java.util.concurrent.TimeUnit.MINUTES)) {
+        uploader.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      uploader.shutdownNow();
+      Thread.currentThread().interrupt();
     }
   }
 }
