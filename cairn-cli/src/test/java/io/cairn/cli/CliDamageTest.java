@@ -78,6 +78,27 @@ class CliDamageTest {
     assertThat(manifest(cli.repo)).isEqualTo(before);
     // Everything else still lists.
     assertThat(cli.run("snapshots").exit()).isZero();
+    // check finds the damage and names the pack, with and without the key.
+    Cli.Result check = cli.run("check", "--read-data");
+    assertThat(check.exit()).isEqualTo(ExitCodes.ERROR);
+    assertThat(check.err()).contains(pack.getFileName().toString().substring(0, 16));
+    Cli.Result keyless = cli.run("check", "--no-key", "--read-data");
+    assertThat(keyless.exit()).isEqualTo(ExitCodes.ERROR);
+    assertThat(keyless.err()).contains(pack.getFileName().toString().substring(0, 16));
+    assertThat(manifest(cli.repo)).isEqualTo(before);
+  }
+
+  @Test
+  void cleanRepositoryChecksCleanWithAndWithoutTheKey() throws Exception {
+    Cli cli = repoWithTwoSnapshots();
+    Cli.Result r = cli.run("check", "--read-data");
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("no errors were found").contains("2 snapshots");
+    Path wrong = tmp.resolve("wrong-password");
+    Files.writeString(wrong, "wrong\n");
+    Cli.Result keyless = cli.run("--password-file", wrong.toString(), "check", "--no-key", "--read-data");
+    assertThat(keyless.exit()).as(keyless.err()).isZero();
+    assertThat(cli.run("--password-file", wrong.toString(), "check").exit()).isEqualTo(ExitCodes.WRONG_PASSWORD);
   }
 
   @Test

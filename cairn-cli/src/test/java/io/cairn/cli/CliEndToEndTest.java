@@ -133,7 +133,7 @@ class CliEndToEndTest {
   void everyCommandHasHelp() {
     Cli.Result top = runHelp("--help");
     assertThat(top.out()).contains("Usage: cairn").contains("Exit codes");
-    for (String c : List.of("init", "backup", "snapshots", "ls", "diff", "restore", "cat", "stats", "key")) {
+    for (String c : List.of("init", "backup", "snapshots", "ls", "diff", "restore", "cat", "stats", "key", "check")) {
       Cli.Result r = runHelp(c, "--help");
       assertThat(r.exit()).isZero();
       assertThat(r.out()).as(c).contains("Usage: cairn " + c);

@@ -1,0 +1,233 @@
+package io.cairn.maintenance;
+
+import io.cairn.format.CairnException;
+import io.cairn.format.Id;
+import io.cairn.format.IndexEntry;
+import io.cairn.format.IndexSegment;
+import io.cairn.format.KeyFile;
+import io.cairn.format.Node;
+import io.cairn.format.NodeKind;
+import io.cairn.format.PackEntry;
+import io.cairn.format.PackFormat;
+import io.cairn.format.SnapshotCodec;
+import io.cairn.repository.Repository;
+import io.cairn.repository.Snapshot;
+import io.cairn.store.BlobStore;
+import io.cairn.store.StoreEntry;
+import io.cairn.store.StoreKeys;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * Verifies a repository. Without a key it checks what the provider's server can check: every
+ * object's framing and checksum, that pack names are the SHA-256 of their bytes (with
+ * {@code readData}), that index entries agree with pack headers, and that every blob a snapshot
+ * references is indexed. With a key it also walks every snapshot's trees and, with
+ * {@code readData}, decrypts every blob and verifies its keyed id.
+ *
+ * <p>Memory: this version keeps one entry per blob (the pack headers) on the heap; bounding it
+ * is tracked as follow-up work in docs/design.md.
+ */
+public final class Checker {
+  private final BlobStore store;
+  private final Repository repo;
+  private final List<String> errors = new ArrayList<>();
+  private final List<String> notices = new ArrayList<>();
+
+  /** {@code repo} may be null for a keyless check. */
+  public Checker(BlobStore store, Repository repo) {
+    this.store = store;
+    this.repo = repo;
+  }
+
+  /**
+   * @param readDataPercent 0 = structure only; 100 = read every pack; in between, a random subset
+   *     of packs of about that share (seeded by {@code seed} so a run can be repeated)
+   */
+  public CheckReport run(int readDataPercent, long seed) {
+    if (readDataPercent < 0 || readDataPercent > 100) {
+      throw new IllegalArgumentException("read-data share must be 0..100 percent, got " + readDataPercent);
+    }
+    Repository.readConfig(store);
+    for (StoreEntry k : store.list(StoreKeys.KEYS)) {
+      try {
+        KeyFile.decode(store.get(k.key()), k.key());
+      } catch (CairnException e) {
+        errors.add(e.getMessage());
+      }
+    }
+    // Pack headers: blob id -> where it is stored (usually one place).
+    Map<Id, List<Located>> blobs = new HashMap<>();
+    Set<Id> packs = new HashSet<>();
+    Random rnd = new Random(seed);
+    long blobsRead = 0;
+    for (StoreEntry e : store.list(StoreKeys.DATA)) {
+      Id packId;
+      try {
+        packId = StoreKeys.idOf(e.key());
+      } catch (IllegalArgumentException ex) {
+        notices.add(e.key() + ": not a pack name (ignored)");
+        continue;
+      }
+      packs.add(packId);
+      boolean read = readDataPercent == 100 || (readDataPercent > 0 && rnd.nextInt(100) < readDataPercent);
+      try {
+        List<PackEntry> entries;
+        if (read) {
+          byte[] data = store.get(e.key());
+          if (!Id.of(sha256(data)).equals(packId)) {
+            errors.add(e.key() + ": content does not match its name (SHA-256): bit rot or tampering");
+            continue;
+          }
+          entries = PackFormat.parse(data, e.key());
+          if (repo != null) {
+            for (PackEntry pe : entries) {
+              byte[] ct = java.util.Arrays.copyOfRange(data, (int) pe.offset(), (int) pe.offset() + pe.length());
+              try {
+                repo.openBlob(pe.type(), pe.id(), ct, e.key());
+                blobsRead++;
+              } catch (CairnException ex) {
+                errors.add(ex.getMessage());
+              }
+            }
+          }
+        } else {
+          entries = readHeader(e);
+        }
+        for (PackEntry pe : entries) {
+          blobs.computeIfAbsent(pe.id(), k -> new ArrayList<>(1)).add(new Located(packId, pe));
+        }
+      } catch (CairnException ex) {
+        errors.add(ex.getMessage());
+      }
+    }
+    // Index against packs.
+    Set<Id> indexed = new HashSet<>();
+    long segments = 0;
+    for (StoreEntry e : store.list(StoreKeys.INDEX)) {
+      segments++;
+      try {
+        byte[] data = store.get(e.key());
+        if (!Id.of(sha256(data)).equals(StoreKeys.idOf(e.key()))) {
+          errors.add(e.key() + ": content does not match its name (SHA-256)");
+          continue;
+        }
+        IndexSegment seg = IndexSegment.open(data, e.key());
+        for (Iterator<IndexEntry> it = seg.iterator(); it.hasNext(); ) {
+          IndexEntry ie = it.next();
+          indexed.add(ie.blob());
+          Located at = blobs.getOrDefault(ie.blob(), List.of()).stream()
+              .filter(l -> l.pack().equals(ie.pack())).findFirst().orElse(null);
+          if (!packs.contains(ie.pack())) {
+            errors.add(e.key() + ": blob " + ie.blob().shortHex() + " is in pack " + ie.pack().hex()
+                + ", which is missing");
+          } else if (at == null) {
+            errors.add(e.key() + ": blob " + ie.blob().shortHex() + " is not in pack " + ie.pack().hex());
+          } else if (at.entry().offset() != ie.offset() || at.entry().length() != ie.length()
+              || at.entry().type() != ie.type()) {
+            errors.add(e.key() + ": entry for blob " + ie.blob().shortHex() + " disagrees with the pack header");
+          }
+        }
+      } catch (CairnException ex) {
+        errors.add(ex.getMessage());
+      }
+    }
+    long unindexed = blobs.keySet().stream().filter(b -> !indexed.contains(b)).count();
+    if (unindexed > 0) {
+      notices.add(unindexed + " blobs are in packs but in no index (left by an interrupted backup; "
+          + "unreferenced, removed by the next prune)");
+    }
+    // Snapshots against the index.
+    long snapshots = 0;
+    long trees = 0;
+    for (StoreEntry e : store.list(StoreKeys.SNAPSHOTS)) {
+      snapshots++;
+      try {
+        byte[] data = store.get(e.key());
+        if (!Id.of(sha256(data)).equals(StoreKeys.idOf(e.key()))) {
+          errors.add(e.key() + ": content does not match its name (SHA-256)");
+          continue;
+        }
+        SnapshotCodec.Decoded d = SnapshotCodec.decode(data, e.key());
+        long missing = 0;
+        Id firstMissing = null;
+        for (int i = 0; i < d.refCount(); i++) {
+          Id ref = d.ref(i);
+          if (!indexed.contains(ref)) {
+            missing++;
+            if (firstMissing == null) {
+              firstMissing = ref;
+            }
+          }
+        }
+        if (missing > 0) {
+          errors.add(e.key() + ": " + missing + " referenced blobs are missing (first: " + firstMissing.hex() + ")");
+        }
+        if (repo != null) {
+          Snapshot s = repo.loadSnapshot(StoreKeys.idOf(e.key()));
+          trees += walk(s, s.content().tree(), "", d);
+        }
+      } catch (CairnException ex) {
+        errors.add(ex.getMessage());
+      }
+    }
+    return new CheckReport(packs.size(), blobs.size(), segments, snapshots, trees, blobsRead,
+        List.copyOf(errors), List.copyOf(notices));
+  }
+
+  private record Located(Id pack, PackEntry entry) {}
+
+  private List<PackEntry> readHeader(StoreEntry e) {
+    long size = e.size();
+    if (size < PackFormat.PREAMBLE_LENGTH + PackFormat.TRAILER_LENGTH + 4) {
+      throw new io.cairn.format.CorruptObjectException(e.key(), "too short (" + size + " bytes) to be a pack");
+    }
+    byte[] trailer = store.getRange(e.key(), size - PackFormat.TRAILER_LENGTH, PackFormat.TRAILER_LENGTH);
+    int section = PackFormat.sectionLength(trailer, size, e.key());
+    byte[] tail = store.getRange(e.key(), size - PackFormat.TRAILER_LENGTH - section, section + PackFormat.TRAILER_LENGTH);
+    PackFormat.checkPreamble(store.getRange(e.key(), 0, PackFormat.PREAMBLE_LENGTH), e.key());
+    return PackFormat.parseTail(tail, size, e.key());
+  }
+
+  /** Loads every tree of a snapshot and checks every file's chunks are among its references. */
+  private long walk(Snapshot s, Id tree, String path, SnapshotCodec.Decoded d) {
+    long count = 1;
+    List<Node> nodes;
+    try {
+      nodes = repo.loadTree(tree);
+    } catch (CairnException ex) {
+      errors.add("snapshot " + s.id().shortHex() + ": tree of '" + (path.isEmpty() ? "/" : path) + "': " + ex.getMessage());
+      return count;
+    }
+    for (Node n : nodes) {
+      String p = path + "/" + n.displayName();
+      if (n.kind() == NodeKind.DIRECTORY) {
+        count += walk(s, n.subtree(), p, d);
+      } else if (n.kind() == NodeKind.FILE) {
+        for (Id c : n.content()) {
+          if (repo.locate(c).isEmpty()) {
+            errors.add("snapshot " + s.id().shortHex() + ": " + p + " needs blob " + c.shortHex() + ", which is missing");
+            break;
+          }
+        }
+      }
+    }
+    return count;
+  }
+
+  static byte[] sha256(byte[] data) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(data);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
