@@ -48,7 +48,7 @@ final class ProgressDisplay implements AutoCloseable {
     String files = progress.filesDone.get() + (progress.totalsKnown() ? "/" + progress.totalFiles.get() : "")
         + " files";
     long errors = progress.errors.get();
-    bar.setExtraMessage(errors > 0 ? files + ", " + errors + " errors" : files);
+    bar.setExtraMessage(" " + (errors > 0 ? files + ", " + errors + " errors" : files));
   }
 
   @Override
