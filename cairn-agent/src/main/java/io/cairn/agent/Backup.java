@@ -40,9 +40,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
- * The backup pipeline. A walker thread visits the file system depth-first; each regular file
- * is read and chunked on its own virtual thread; every chunk is hashed, compressed, encrypted
- * and packed on a pool with one platform thread per core. A directory's tree is stored as soon
+ * The backup pipeline. A walker thread visits the file system depth-first; regular files are
+ * read and chunked on a pool of reader threads (two per worker); every chunk is hashed,
+ * compressed, encrypted and packed on a pool with one platform thread per core, and full packs
+ * are written by the session's uploader thread. A directory's tree is stored as soon
  * as all its children are done. Files unchanged since the parent snapshot (same size, mtime,
  * ctime and inode) are not read.
  */

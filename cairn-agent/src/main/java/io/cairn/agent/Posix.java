@@ -9,7 +9,11 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.nio.file.Path;
 
-/** The few POSIX calls the JDK lacks (mkfifo, mknod), through the foreign-function API. */
+/**
+ * POSIX calls the JDK lacks (mkfifo, mknod) or makes unusable for special files (its
+ * no-follow chmod and utimes open the file, which blocks forever on a FIFO), through the
+ * foreign-function API.
+ */
 public final class Posix {
   private static final Linker LINKER = Linker.nativeLinker();
   private static final MethodHandle MKFIFO = find("mkfifo",

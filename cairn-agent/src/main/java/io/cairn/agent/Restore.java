@@ -9,7 +9,6 @@ import io.cairn.format.TreeCodec;
 import io.cairn.format.Xattr;
 import io.cairn.repository.Repository;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -310,11 +309,9 @@ public final class Restore {
         pos += data.length;
         progress.bytesDone.addAndGet(data.length);
       }
-    }
-    if (Files.size(p) < pos) {
-      // Trailing holes: extend without writing so the tail stays sparse.
-      try (RandomAccessFile raf = new RandomAccessFile(p.toFile(), "rw")) {
-        raf.setLength(pos);
+      if (ch.size() < pos) {
+        // A trailing hole: one zero byte at the end sets the length and allocates one block.
+        ch.write(ByteBuffer.wrap(new byte[1]), pos - 1);
       }
     }
     if (pos != n.size()) {

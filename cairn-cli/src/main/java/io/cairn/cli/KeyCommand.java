@@ -55,8 +55,11 @@ final class KeyCommand extends RepoCommand {
             pw = readPasswordFile(newPasswordFile);
           } else if (System.getenv("CAIRN_NEW_PASSWORD") != null) {
             pw = System.getenv("CAIRN_NEW_PASSWORD").toCharArray();
+          } else if (System.console() != null && System.console().isTerminal()) {
+            pw = System.console().readPassword("enter the new password: ");
           } else {
-            pw = password("enter the new password");
+            throw new IllegalArgumentException("key add needs the new password: --new-password-file FILE, "
+                + "CAIRN_NEW_PASSWORD, or a terminal to be asked on");
           }
           var k = repo.addKey(pw);
           if (json()) {

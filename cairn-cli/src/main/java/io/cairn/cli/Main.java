@@ -70,7 +70,7 @@ public final class Main {
     return switch (ex) {
       case io.cairn.format.FormatTooNewException f -> f.getMessage();
       case CorruptObjectException c -> "repository damage in " + c.getMessage()
-          + "\n  Nothing was changed. Run 'cairn check' to see what is affected.";
+          + "\n  Run 'cairn check --read-data' to see what is affected.";
       case ObjectNotFoundException n -> "missing object " + n.getMessage();
       case StoreException s -> "storage error: " + s.getMessage();
       case CairnException c -> c.getMessage();

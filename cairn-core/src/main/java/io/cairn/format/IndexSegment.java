@@ -135,8 +135,8 @@ public final class IndexSegment {
       int type = seg.get(ValueLayout.JAVA_BYTE, at + Id.LENGTH + 12);
       BlobType.fromCode(type, resource);
       long len = Integer.toUnsignedLong(seg.get(U32, at + Id.LENGTH + 8));
-      if (len == 0) {
-        throw new CorruptObjectException(resource, "entry " + i + " has length 0");
+      if (len == 0 || len > Integer.MAX_VALUE) {
+        throw new CorruptObjectException(resource, "entry " + i + " has invalid length " + len);
       }
     }
   }

@@ -33,8 +33,8 @@ import java.util.Set;
  * references is indexed. With a key it also walks every snapshot's trees and, with
  * {@code readData}, decrypts every blob and verifies its keyed id.
  *
- * <p>Memory: this version keeps one entry per blob (the pack headers) on the heap; bounding it
- * is tracked as follow-up work in docs/design.md.
+ * <p>Memory: this version keeps one entry per blob (pack headers and the set of indexed ids) on
+ * the heap; bounding it is follow-up work noted in docs/design.md.
  */
 public final class Checker {
   private final BlobStore store;
@@ -143,7 +143,7 @@ public final class Checker {
     long unindexed = blobs.keySet().stream().filter(b -> !indexed.contains(b)).count();
     if (unindexed > 0) {
       notices.add(unindexed + " blobs are in packs but in no index (left by an interrupted backup; "
-          + "unreferenced, removed by the next prune)");
+          + "no snapshot references them, so nothing is lost)");
     }
     // Snapshots against the index.
     long snapshots = 0;
@@ -197,7 +197,7 @@ public final class Checker {
     return PackFormat.parseTail(tail, size, e.key());
   }
 
-  /** Loads every tree of a snapshot and checks every file's chunks are among its references. */
+  /** Loads every tree of a snapshot and checks that every file's chunks are indexed. */
   private long walk(Snapshot s, Id tree, String path, SnapshotCodec.Decoded d) {
     long count = 1;
     List<Node> nodes;

@@ -148,8 +148,9 @@ public final class WriteSession implements AutoCloseable {
         Thread.currentThread().interrupt();
         throw new io.cairn.format.CairnException("interrupted while writing packs");
       } catch (java.util.concurrent.ExecutionException e) {
-        if (failure == null && e.getCause() instanceof RuntimeException r) {
-          failure = r;
+        if (failure == null) {
+          failure = e.getCause() instanceof RuntimeException r ? r
+              : new io.cairn.format.CairnException("writing a pack failed: " + e.getCause(), e.getCause());
         }
       }
     }
