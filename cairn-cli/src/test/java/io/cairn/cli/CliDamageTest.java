@@ -199,7 +199,7 @@ class CliDamageTest {
       assertThat(full.exit()).isEqualTo(ExitCodes.ERROR);
       assertThat(full.err()).contains("disk is full");
       // No half-written object is visible; the earlier snapshot restores.
-      assertThat(repo.resolve("tmp")).satisfiesAnyOf(p -> assertThat(p).doesNotExist(),
+      assertThat(repo.resolve(".tmp")).satisfiesAnyOf(p -> assertThat(p).doesNotExist(),
           p -> assertThat(Files.list(p)).isEmpty());
       try (Stream<Path> s = Files.walk(repo.resolve("data"))) {
         for (Path p : s.filter(Files::isRegularFile).toList()) {

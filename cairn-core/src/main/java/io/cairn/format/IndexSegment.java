@@ -182,7 +182,12 @@ public final class IndexSegment {
     long k0 = beLong(key, 0), k1 = beLong(key, 8), k2 = beLong(key, 16), k3 = beLong(key, 24);
     int first = key[0] & 0xff;
     long lo = first == 0 ? 0 : fanout(first - 1);
-    long hi = fanout(first) - 1;
+    // Bounded by the entry count so that a damaged (unverified, cached) fanout table cannot
+    // send the search outside the entries.
+    long hi = Math.min(fanout(first), entryCount) - 1;
+    if (lo > entryCount) {
+      throw new CorruptObjectException(resource, "fanout table is damaged");
+    }
     while (lo <= hi) {
       long mid = (lo + hi) >>> 1;
       long at = entriesAt + mid * ENTRY_LENGTH;

@@ -87,6 +87,9 @@ public final class BlobCodec {
 
   private static byte[] decompress(byte[] p, String resource) {
     byte[] src = java.util.Arrays.copyOfRange(p, 1, p.length);
+    if (src.length == 0) {
+      throw new CorruptObjectException(resource, "compressed blob is empty");
+    }
     long size = Zstd.getFrameContentSize(src);
     if (size < 0 || size > MAX_PLAINTEXT) {
       throw new CorruptObjectException(resource, "compressed blob declares an invalid size " + size);

@@ -7,6 +7,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -22,7 +24,8 @@ import java.util.stream.Stream;
  * the object appears whole or not at all.
  */
 public final class FileSystemStore implements BlobStore {
-  private static final String TMP = "tmp";
+  /** Scratch directory; a leading dot keeps it out of the key space. */
+  private static final String TMP = ".tmp";
   private final Path root;
   private final Path tmp;
 
@@ -42,7 +45,7 @@ public final class FileSystemStore implements BlobStore {
   @Override
   public boolean putIfAbsent(String key, byte[] data) {
     Path target = path(key);
-    if (Files.exists(target)) {
+    if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
       return false;
     }
     Path t = null;
@@ -62,6 +65,10 @@ public final class FileSystemStore implements BlobStore {
         for (Path d = target.getParent(); d != null && d.startsWith(root) && !d.equals(root); d = d.getParent()) {
           fsyncDirectory(d.getParent());
         }
+      }
+      if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+        // Left over from deleted keys below this one; fails (not empty) if any remain.
+        Files.delete(target);
       }
       try {
         Files.createLink(target, t);
@@ -108,6 +115,9 @@ public final class FileSystemStore implements BlobStore {
   @Override
   public byte[] get(String key) {
     Path p = path(key);
+    if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+      throw new ObjectNotFoundException(key, "missing from " + root);
+    }
     try {
       return Files.readAllBytes(p);
     } catch (NoSuchFileException e) {
@@ -122,6 +132,9 @@ public final class FileSystemStore implements BlobStore {
     Path p = path(key);
     if (offset < 0 || length < 0) {
       throw new IllegalArgumentException("negative range");
+    }
+    if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+      throw new ObjectNotFoundException(key, "missing from " + root);
     }
     try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
       if (offset + length > ch.size()) {
@@ -150,7 +163,8 @@ public final class FileSystemStore implements BlobStore {
   public Optional<Long> size(String key) {
     Path p = path(key);
     try {
-      return Optional.of(Files.size(p));
+      BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      return a.isRegularFile() ? Optional.of(a.size()) : Optional.empty();
     } catch (NoSuchFileException e) {
       return Optional.empty();
     } catch (IOException e) {
@@ -169,8 +183,8 @@ public final class FileSystemStore implements BlobStore {
     try (Stream<Path> s = Files.walk(dir)) {
       s.filter(Files::isRegularFile).forEach(p -> {
         String key = root.relativize(p).toString();
-        if (key.startsWith(TMP + "/")) {
-          return;
+        if (!StoreKeys.isValid(key)) {
+          return; // scratch files in .tmp/, foreign files
         }
         try {
           out.add(new StoreEntry(key, Files.size(p)));
@@ -194,6 +208,9 @@ public final class FileSystemStore implements BlobStore {
   @Override
   public boolean delete(String key) {
     Path p = path(key);
+    if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+      return false;
+    }
     try {
       boolean existed = Files.deleteIfExists(p);
       if (existed) {

@@ -50,6 +50,10 @@ public final class StoreKeys {
     return key;
   }
 
+  public static boolean isValid(String key) {
+    return key != null && SAFE.matcher(key).matches();
+  }
+
   public static String checkPrefix(String prefix) {
     if (prefix == null || !PREFIX.matcher(prefix).matches()) {
       throw new IllegalArgumentException("invalid store prefix '" + prefix + "'");

@@ -1,0 +1,223 @@
+package io.cairn.store;
+
+import io.cairn.format.ObjectNotFoundException;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+
+/**
+ * A {@link BlobStore} decorator for tests that injects the faults real stores show: a full
+ * disk, bit rot, truncated objects and lost objects. With no fault configured it passes every
+ * call through unchanged. Faults are set with a fluent API and can be changed at any time (also
+ * while other threads use the store); {@link #heal()} removes them all.
+ *
+ * <pre>{@code
+ * FaultInjectingStore store = FaultInjectingStore.wrap(new FileSystemStore(dir))
+ *     .failPutsAfter(1 << 20)                       // 1 MiB of free space, then ENOSPC
+ *     .flipBit(key -> key.startsWith("data/"))      // every read of a pack has one bit flipped
+ *     .hide(key -> key.equals("config"));           // the config object looks missing
+ * }</pre>
+ */
+public final class FaultInjectingStore implements BlobStore {
+  private static final Predicate<String> NONE = key -> false;
+
+  private final BlobStore delegate;
+  private final AtomicInteger faultsInjected = new AtomicInteger();
+  private long spaceLeft = Long.MAX_VALUE;
+  private volatile Predicate<String> flipBit = NONE;
+  private volatile Predicate<String> truncate = NONE;
+  private volatile long truncatedLength;
+  private volatile Predicate<String> hide = NONE;
+
+  private FaultInjectingStore(BlobStore delegate) {
+    this.delegate = delegate;
+  }
+
+  /** A pass-through decorator around {@code delegate}. */
+  public static FaultInjectingStore wrap(BlobStore delegate) {
+    return new FaultInjectingStore(delegate);
+  }
+
+  /** The wrapped store, to check what is really stored underneath the faults. */
+  public BlobStore delegate() {
+    return delegate;
+  }
+
+  /**
+   * Simulates a disk with {@code bytes} bytes free: a put that fits is stored and uses up space;
+   * a put that does not fit fails with a {@link StoreException} saying "No space left on device"
+   * and stores nothing (unless the key already exists: then it returns false, as a real store
+   * checks that before writing).
+   */
+  public synchronized FaultInjectingStore failPutsAfter(long bytes) {
+    spaceLeft = bytes;
+    return this;
+  }
+
+  /**
+   * Flips one bit (the lowest bit of the middle byte) in everything {@link #get} and
+   * {@link #getRange} return for matching keys, the way bit rot would.
+   */
+  public FaultInjectingStore flipBit(Predicate<String> keys) {
+    flipBit = keys;
+    return this;
+  }
+
+  /**
+   * Makes matching objects look cut off after {@code length} bytes, as after a crash of a store
+   * without atomic writes: reads, sizes and listings all see the shorter object, and ranges
+   * beyond it fail.
+   */
+  public FaultInjectingStore truncate(Predicate<String> keys, long length) {
+    if (length < 0 || length > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("truncated length out of range: " + length);
+    }
+    truncatedLength = length;
+    truncate = keys;
+    return this;
+  }
+
+  /**
+   * Makes matching objects look missing to reads, {@link #size}, {@link #list} and
+   * {@link #delete}, as if lost. Puts still reach the wrapped store.
+   */
+  public FaultInjectingStore hide(Predicate<String> keys) {
+    hide = keys;
+    return this;
+  }
+
+  /** Removes every fault; the store passes calls through again. */
+  public synchronized FaultInjectingStore heal() {
+    spaceLeft = Long.MAX_VALUE;
+    flipBit = NONE;
+    truncate = NONE;
+    hide = NONE;
+    return this;
+  }
+
+  /** How many calls a fault has affected so far, so a test can check its fault was hit. */
+  public int faultsInjected() {
+    return faultsInjected.get();
+  }
+
+  @Override
+  public boolean putIfAbsent(String key, byte[] data) {
+    if (!reserve(data.length)) {
+      if (delegate.size(key).isPresent()) {
+        return false;
+      }
+      faultsInjected.incrementAndGet();
+      throw new StoreException(key, "No space left on device (injected by FaultInjectingStore)",
+          new IOException("No space left on device"));
+    }
+    boolean wrote = false;
+    try {
+      wrote = delegate.putIfAbsent(key, data);
+      return wrote;
+    } finally {
+      if (!wrote) {
+        release(data.length);
+      }
+    }
+  }
+
+  private synchronized boolean reserve(long n) {
+    if (spaceLeft == Long.MAX_VALUE) {
+      return true;
+    }
+    if (n > spaceLeft) {
+      return false;
+    }
+    spaceLeft -= n;
+    return true;
+  }
+
+  private synchronized void release(long n) {
+    if (spaceLeft != Long.MAX_VALUE) {
+      spaceLeft += n;
+    }
+  }
+
+  @Override
+  public byte[] get(String key) {
+    checkVisible(key);
+    byte[] data = delegate.get(key);
+    if (truncate.test(key) && data.length > truncatedLength) {
+      faultsInjected.incrementAndGet();
+      data = Arrays.copyOf(data, (int) truncatedLength);
+    }
+    return maybeFlip(key, data);
+  }
+
+  @Override
+  public byte[] getRange(String key, long offset, int length) {
+    checkVisible(key);
+    if (truncate.test(key) && offset + length > truncatedLength
+        && delegate.size(key).orElse(0L) > truncatedLength) {
+      faultsInjected.incrementAndGet();
+      throw new StoreException(key, "range " + offset + "+" + length + " is beyond the end ("
+          + truncatedLength + " bytes); the object is truncated (injected by FaultInjectingStore)", null);
+    }
+    return maybeFlip(key, delegate.getRange(key, offset, length));
+  }
+
+  @Override
+  public Optional<Long> size(String key) {
+    if (hidden(key)) {
+      return Optional.empty();
+    }
+    return delegate.size(key).map(s -> truncate.test(key) ? Math.min(s, truncatedLength) : s);
+  }
+
+  @Override
+  public List<StoreEntry> list(String prefix) {
+    return delegate.list(prefix).stream()
+        .filter(e -> !hidden(e.key()))
+        .map(e -> truncate.test(e.key()) && e.size() > truncatedLength
+            ? new StoreEntry(e.key(), truncatedLength) : e)
+        .toList();
+  }
+
+  @Override
+  public boolean delete(String key) {
+    return !hidden(key) && delegate.delete(key);
+  }
+
+  @Override
+  public String location() {
+    return delegate.location() + " (fault-injecting)";
+  }
+
+  @Override
+  public void close() {
+    delegate.close();
+  }
+
+  private boolean hidden(String key) {
+    if (hide.test(StoreKeys.check(key))) {
+      faultsInjected.incrementAndGet();
+      return true;
+    }
+    return false;
+  }
+
+  private void checkVisible(String key) {
+    if (hidden(key)) {
+      throw new ObjectNotFoundException(key, "missing (hidden by FaultInjectingStore)");
+    }
+  }
+
+  private byte[] maybeFlip(String key, byte[] data) {
+    if (data.length == 0 || !flipBit.test(key)) {
+      return data;
+    }
+    faultsInjected.incrementAndGet();
+    // A copy, in case the wrapped store hands out an array it keeps.
+    byte[] flipped = data.clone();
+    flipped[flipped.length / 2] ^= 1;
+    return flipped;
+  }
+}
