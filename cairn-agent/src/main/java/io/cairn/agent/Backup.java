@@ -150,6 +150,7 @@ public final class Backup {
 
   private BackupResult execute(List<String> paths, RootJob job) {
     long started = System.nanoTime();
+    Thread.ofPlatform().daemon().name("cairn-warm-up").start(io.cairn.crypto.BlobCipher::warmUp);
     int threads = req.effectiveThreads();
     chunkPool = Executors.newFixedThreadPool(threads, Thread.ofPlatform().daemon().name("cairn-chunk-", 0).factory());
     // Platform threads read files: the JDK caches its temporary direct I/O buffers per platform

@@ -36,13 +36,20 @@ public final class BlobCodec {
           + MAX_PLAINTEXT + " bytes that readers accept");
     }
     byte[] aad = BlobCipher.blobAad(type, id);
-    byte[] compressed = tryCompress(plain);
-    if (compressed != null) {
-      return new Sealed(cipher.encrypt(aad, new byte[] {ZSTD}, compressed, 0, compressed.length), plain.length);
+    // The encoding byte and the payload go to the cipher as one array: a separate one-byte
+    // update would leave every later GCM block misaligned, which the JDK handles on a slow path.
+    byte[] encoded = tryCompress(plain);
+    if (encoded == null) {
+      encoded = new byte[plain.length + 1];
+      encoded[0] = RAW;
+      System.arraycopy(plain, 0, encoded, 1, plain.length);
     }
-    return new Sealed(cipher.encrypt(aad, new byte[] {RAW}, plain, 0, plain.length), plain.length);
+    return new Sealed(cipher.encrypt(aad, NO_HEADER, encoded, 0, encoded.length), plain.length);
   }
 
+  private static final byte[] NO_HEADER = new byte[0];
+
+  /** The zstd encoding (encoding byte included), or null when compression does not pay. */
   private byte[] tryCompress(byte[] plain) {
     if (plain.length < 64) {
       return null;
@@ -57,8 +64,16 @@ public final class BlobCodec {
         return null;
       }
     }
-    byte[] c = compress(plain, level);
-    return c.length <= plain.length - plain.length / 32 ? c : null;
+    com.github.luben.zstd.ZstdCompressCtx ctx = CTX.get();
+    ctx.setLevel(level);
+    ctx.setContentSize(true);
+    byte[] out = new byte[1 + (int) Zstd.compressBound(plain.length)];
+    int n = ctx.compressByteArray(out, 1, out.length - 1, plain, 0, plain.length);
+    if (n > plain.length - plain.length / 32) {
+      return null;
+    }
+    out[0] = ZSTD;
+    return java.util.Arrays.copyOf(out, n + 1);
   }
 
   /** One reusable zstd context per thread: creating one per call costs more than compressing small chunks. */
