@@ -43,10 +43,12 @@ restore() {  # tool repo target
     borg) (mkdir -p "$3" && cd "$3" && borg extract "$2::day2") ;;
   esac
 }
+export ROOT
+export -f init backup restore
 measure() {  # round tool step bytes cmd...
   local round=$1 tool=$2 step=$3 bytes=$4; shift 4
   local tf="$WORK/time.txt"
-  /usr/bin/time -v -o "$tf" "$@" > "$WORK/last.log" 2>&1 || { echo "$tool $step failed:"; cat "$WORK/last.log"; exit 1; }
+  /usr/bin/time -v -o "$tf" bash -c '"$@"' _ "$@" > "$WORK/last.log" 2>&1 || { echo "$tool $step failed:"; cat "$WORK/last.log"; exit 1; }
   local wall rss
   wall=$(awk -F': ' '/Elapsed/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$tf")
   rss=$(awk -F': ' '/Maximum resident/ {print $2}' "$tf")

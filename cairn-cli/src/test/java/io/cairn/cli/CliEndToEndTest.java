@@ -169,4 +169,46 @@ class CliEndToEndTest {
     assertThat(bad.err()).contains("exited with code 3").contains("no snapshot was written");
     assertThat(json(cli.run("--json", "snapshots").out())).hasSize(before);
   }
+
+  @Test
+  void excludesAndOneFileSystem() throws Exception {
+    Cli cli = new Cli(tmp);
+    assertThat(cli.run("init").exit()).isZero();
+    Path src = Files.createDirectories(tmp.resolve("ex/src"));
+    Files.createDirectories(src.resolve("node_modules/pkg"));
+    Files.writeString(src.resolve("node_modules/pkg/index.js"), "x");
+    Files.createDirectories(src.resolve("cache"));
+    Files.writeString(src.resolve("cache/blob"), "x");
+    Files.writeString(src.resolve("keep.txt"), "keep");
+    Files.writeString(src.resolve("scratch.tmp"), "tmp");
+    Files.writeString(src.resolve("notes.bak"), "bak");
+    Path exFile = tmp.resolve("excludes");
+    Files.writeString(exFile, "# comment\n*.bak\n\n" + src + "/cache\n");
+    Path mount = Files.createDirectories(src.resolve("mounted"));
+    Files.writeString(mount.resolve("under-mount-point.txt"), "hidden by the mount");
+    boolean mounted = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mount.toString())
+        .start().waitFor() == 0;
+    try {
+      if (mounted) {
+        Files.writeString(mount.resolve("on-other-fs.txt"), "other file system");
+      }
+      Cli.Result b = cli.run("backup", "--exclude", "*.tmp", "--exclude", "node_modules", "--exclude-file",
+          exFile.toString(), "--one-file-system", src.toString());
+      assertThat(b.exit()).as(b.err()).isZero();
+      String ls = cli.run("ls", "latest").out();
+      assertThat(ls).contains("keep.txt").doesNotContain("scratch.tmp").doesNotContain("node_modules")
+          .doesNotContain("notes.bak").doesNotContain("cache/blob");
+      if (mounted) {
+        // The mount point's directory is skipped with everything on the other file system.
+        assertThat(ls).doesNotContain("on-other-fs.txt");
+        Cli.Result all = cli.run("backup", src.toString());
+        assertThat(cli.run("ls", "latest").out()).contains("on-other-fs.txt");
+        assertThat(all.exit()).isZero();
+      }
+    } finally {
+      if (mounted) {
+        new ProcessBuilder("umount", mount.toString()).start().waitFor();
+      }
+    }
+  }
 }
