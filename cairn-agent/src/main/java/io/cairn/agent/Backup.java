@@ -48,7 +48,7 @@ import java.util.function.Supplier;
  * ctime and inode) are not read.
  */
 public final class Backup {
-  private static final long MAX_IN_FLIGHT_BYTES = 96L << 20;
+  private static final long MAX_IN_FLIGHT_BYTES = 48L << 20;
 
   private final Repository repo;
   private final BackupRequest req;

@@ -173,6 +173,7 @@ public final class Restore {
       throw new CairnException("target " + target + " exists and is not a directory; choose another --target");
     }
     try {
+      fresh = !Files.exists(target, LinkOption.NOFOLLOW_LINKS) || isEmptyDirectory(target);
       ensureDirectory(target);
     } catch (IOException e) {
       throw new CairnException("cannot create target " + target + ": " + e.getMessage(), e);
@@ -186,7 +187,11 @@ public final class Restore {
       try {
         switch (n.kind()) {
           case DIRECTORY -> {
-            ensureDirectory(i.path());
+            if (fresh) {
+              Files.createDirectory(i.path());
+            } else {
+              ensureDirectory(i.path());
+            }
             dirs.add(i);
           }
           case FILE -> {
@@ -278,6 +283,21 @@ public final class Restore {
     return verified.get();
   }
 
+  /**
+   * True when the target did not exist or was empty: then nothing can be in the way of any
+   * entry, and the existence checks (two or three system calls per entry) are skipped.
+   */
+  private boolean fresh;
+
+  private static boolean isEmptyDirectory(Path p) throws IOException {
+    if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+      return false;
+    }
+    try (var s = Files.newDirectoryStream(p)) {
+      return !s.iterator().hasNext();
+    }
+  }
+
   /** Makes {@code p} a real directory, replacing a file or symlink that is in the way. */
   private static void ensureDirectory(Path p) throws IOException {
     if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
@@ -290,7 +310,10 @@ public final class Restore {
   }
 
   /** Removes a non-directory entry in the way; never follows a symlink. */
-  private static void clear(Path p) throws IOException {
+  private void clear(Path p) throws IOException {
+    if (fresh) {
+      return;
+    }
     if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
       throw new IOException("a directory is in the way");
     }

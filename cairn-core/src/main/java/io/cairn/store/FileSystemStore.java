@@ -127,16 +127,57 @@ public final class FileSystemStore implements BlobStore {
     }
   }
 
+  /**
+   * Open read channels of recently read objects. Objects never change once written, so a
+   * cached channel always reads the object's bytes; one deleted meanwhile stays readable
+   * through it until evicted, like a file a reader had already opened.
+   */
+  private final java.util.Map<String, FileChannel> channels = java.util.Collections.synchronizedMap(
+      new java.util.LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<String, FileChannel> e) {
+          if (size() > 32) {
+            closeQuietly(e.getValue());
+            return true;
+          }
+          return false;
+        }
+      });
+
+  private static void closeQuietly(FileChannel ch) {
+    try {
+      ch.close();
+    } catch (IOException ignored) {
+      // read-only channel; nothing to lose
+    }
+  }
+
+  private FileChannel reader(String key, Path p) throws IOException {
+    FileChannel ch = channels.get(key);
+    if (ch != null && ch.isOpen()) {
+      return ch;
+    }
+    if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+      throw new NoSuchFileException(p.toString());
+    }
+    FileChannel opened = FileChannel.open(p, StandardOpenOption.READ);
+    FileChannel prev = channels.putIfAbsent(key, opened);
+    if (prev != null && prev.isOpen()) {
+      closeQuietly(opened);
+      return prev;
+    }
+    channels.put(key, opened);
+    return opened;
+  }
+
   @Override
   public byte[] getRange(String key, long offset, int length) {
     Path p = path(key);
     if (offset < 0 || length < 0) {
       throw new IllegalArgumentException("negative range");
     }
-    if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-      throw new ObjectNotFoundException(key, "missing from " + root);
-    }
-    try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
+    try {
+      FileChannel ch = reader(key, p);
       if (offset + length > ch.size()) {
         throw new StoreException(key, "range " + offset + "+" + length + " is beyond the end ("
             + ch.size() + " bytes); the object is truncated", null);
@@ -152,6 +193,13 @@ public final class FileSystemStore implements BlobStore {
         pos += r;
       }
       return out;
+    } catch (java.nio.channels.ClosedByInterruptException e) {
+      channels.remove(key);
+      throw new StoreException(key, "interrupted while reading", e);
+    } catch (java.nio.channels.ClosedChannelException e) {
+      // Evicted and closed by another thread between lookup and read: read again.
+      channels.remove(key);
+      return getRange(key, offset, length);
     } catch (NoSuchFileException e) {
       throw new ObjectNotFoundException(key, "missing from " + root);
     } catch (IOException e) {
@@ -211,6 +259,10 @@ public final class FileSystemStore implements BlobStore {
     if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
       return false;
     }
+    FileChannel cached = channels.remove(key);
+    if (cached != null) {
+      closeQuietly(cached);
+    }
     try {
       boolean existed = Files.deleteIfExists(p);
       if (existed) {
@@ -227,5 +279,13 @@ public final class FileSystemStore implements BlobStore {
   @Override
   public String location() {
     return root.toString();
+  }
+
+  @Override
+  public void close() {
+    synchronized (channels) {
+      channels.values().forEach(FileSystemStore::closeQuietly);
+      channels.clear();
+    }
   }
 }
