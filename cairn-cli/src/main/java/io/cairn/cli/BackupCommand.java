@@ -68,6 +68,31 @@ final class BackupCommand extends RepoCommand {
   @Option(names = "--threads", paramLabel = "N", description = "Worker threads (default: one per core).")
   int threads;
 
+  @Option(names = "--lock-for", paramLabel = "DURATION",
+      description = "Make the snapshot immutable for DURATION (e.g. 30d): forget and prune cannot remove it "
+          + "or anything it references before then.")
+  String lockFor;
+
+  @Option(names = "--lock-until", paramLabel = "TIME", description = "Immutable until TIME (ISO-8601, e.g. 2027-01-31T00:00:00Z).")
+  String lockUntil;
+
+  private java.time.Instant lockedUntil(Repository repo) {
+    if (lockFor != null && lockUntil != null) {
+      throw new IllegalArgumentException("give --lock-for or --lock-until, not both");
+    }
+    if (lockFor != null) {
+      return repo.options().clock().instant().plus(ForgetCommand.parseDuration(lockFor));
+    }
+    if (lockUntil != null) {
+      try {
+        return java.time.Instant.parse(lockUntil);
+      } catch (java.time.format.DateTimeParseException e) {
+        throw new IllegalArgumentException("--lock-until takes an ISO-8601 instant such as 2027-01-31T00:00:00Z");
+      }
+    }
+    return null;
+  }
+
   @Override
   public Integer call() throws Exception {
     List<String> patterns = new ArrayList<>(excludes);
@@ -78,7 +103,7 @@ final class BackupCommand extends RepoCommand {
       Progress progress = new Progress();
       BackupResult result;
       if (stdin || stdinFromCommand) {
-        BackupRequest req = new BackupRequest(List.of(), patterns, false, tags, h, null, fixed, null, threads);
+        BackupRequest req = new BackupRequest(List.of(), patterns, false, tags, h, null, fixed, lockedUntil(repo), threads);
         Backup b = new Backup(repo, req, progress);
         try (ProgressDisplay d = new ProgressDisplay("backup", progress, progressWanted())) {
           result = stdinFromCommand ? fromCommand(b) : b.runStream(stdinName, System.in, () -> null);
@@ -89,7 +114,7 @@ final class BackupCommand extends RepoCommand {
         }
         List<Path> ps = paths.stream().map(Path::of).toList();
         Snapshot par = force ? null : findParent(repo, h, ps);
-        BackupRequest req = new BackupRequest(ps, patterns, oneFileSystem, tags, h, par, fixed, null, threads);
+        BackupRequest req = new BackupRequest(ps, patterns, oneFileSystem, tags, h, par, fixed, lockedUntil(repo), threads);
         try (ProgressDisplay d = new ProgressDisplay("backup", progress, progressWanted())) {
           result = new Backup(repo, req, progress).run();
         }
