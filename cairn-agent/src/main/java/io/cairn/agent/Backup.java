@@ -359,7 +359,7 @@ public final class Backup {
 
   private CompletableFuture<Node> file(Path p, Node meta, Node old) {
     logical.addAndGet(meta.size());
-    if (old != null && unchanged(meta, old)) {
+    if (old != null && unchanged(meta, old) && old.content().stream().allMatch(session::isStored)) {
       unchangedFiles.incrementAndGet();
       refs.addAll(old.content());
       progress.bytesDone.addAndGet(meta.size());

@@ -133,7 +133,8 @@ class CliEndToEndTest {
   void everyCommandHasHelp() {
     Cli.Result top = runHelp("--help");
     assertThat(top.out()).contains("Usage: cairn").contains("Exit codes");
-    for (String c : List.of("init", "backup", "snapshots", "ls", "diff", "restore", "cat", "stats", "key", "check")) {
+    for (String c : List.of("init", "backup", "snapshots", "ls", "diff", "restore", "cat", "stats", "key", "check",
+        "forget", "prune")) {
       Cli.Result r = runHelp(c, "--help");
       assertThat(r.exit()).isZero();
       assertThat(r.out()).as(c).contains("Usage: cairn " + c);

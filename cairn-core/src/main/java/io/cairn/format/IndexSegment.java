@@ -159,6 +159,11 @@ public final class IndexSegment {
     return entryCount;
   }
 
+  /** The store key this segment was read from. */
+  public String resource() {
+    return resource;
+  }
+
   public int packCount() {
     return packCount;
   }

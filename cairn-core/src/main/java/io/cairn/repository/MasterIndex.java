@@ -43,6 +43,19 @@ public final class MasterIndex implements AutoCloseable {
   /** Maps every segment listed in the store that is not mapped yet; drops vanished cache files. */
   synchronized void refresh() {
     List<StoreEntry> listed = store.list(StoreKeys.INDEX);
+    Set<Id> present = new HashSet<>();
+    for (StoreEntry e : listed) {
+      try {
+        present.add(StoreKeys.idOf(e.key()));
+      } catch (IllegalArgumentException ex) {
+        // not a segment name
+      }
+    }
+    // Segments a prune replaced: forget them so lookups do not find entries of removed packs.
+    if (!present.containsAll(loaded)) {
+      segments.removeIf(s -> !present.contains(StoreKeys.idOf(s.resource())));
+      loaded.retainAll(present);
+    }
     for (StoreEntry e : listed) {
       Id id;
       try {

@@ -10,15 +10,15 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-/** Collects sealed blobs of one type into a pack. Not thread-safe; the session guards it. */
-final class Packer {
+/** Collects sealed blobs of one type into a pack (sessions, and repacking without a key). Not thread-safe. */
+public final class Packer {
   private final BlobType type;
   private byte[] buf;
   private int len;
   private final List<PackEntry> entries = new ArrayList<>();
   private long plaintextBytes;
 
-  Packer(BlobType type, int capacity) {
+  public Packer(BlobType type, int capacity) {
     this.type = type;
     this.buf = new byte[Math.max(capacity, 1 << 16)];
     byte[] pre = PackFormat.preamble();
@@ -30,15 +30,15 @@ final class Packer {
     return type;
   }
 
-  int size() {
+  public int size() {
     return len;
   }
 
-  boolean isEmpty() {
+  public boolean isEmpty() {
     return entries.isEmpty();
   }
 
-  PackEntry add(Id id, byte[] ciphertext, int plaintextLength) {
+  public PackEntry add(Id id, byte[] ciphertext, int plaintextLength) {
     if (len + ciphertext.length > buf.length) {
       buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + ciphertext.length));
     }
@@ -51,16 +51,16 @@ final class Packer {
   }
 
   /** The finished pack: bytes, name (SHA-256 of the bytes) and entries. */
-  record Finished(Id id, byte[] bytes, List<PackEntry> entries, long plaintextBytes) {}
+  public record Finished(Id id, byte[] bytes, List<PackEntry> entries, long plaintextBytes) {}
 
-  Finished finish() {
+  public Finished finish() {
     byte[] tail = PackFormat.headerAndTrailer(entries);
     byte[] out = Arrays.copyOf(buf, len + tail.length);
     System.arraycopy(tail, 0, out, len, tail.length);
     return new Finished(Id.of(sha256(out)), out, List.copyOf(entries), plaintextBytes);
   }
 
-  static byte[] sha256(byte[] data) {
+  public static byte[] sha256(byte[] data) {
     try {
       return MessageDigest.getInstance("SHA-256").digest(data);
     } catch (NoSuchAlgorithmException e) {

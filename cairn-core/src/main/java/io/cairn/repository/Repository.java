@@ -190,6 +190,21 @@ public final class Repository implements AutoCloseable {
     return key.tag(String.join("\0", sorted).getBytes(StandardCharsets.UTF_8));
   }
 
+  /** Ids of every blob copy some prune has condemned (read at the start of a write session). */
+  java.util.Set<Id> condemnedBlobs() {
+    java.util.Set<Id> out = new java.util.HashSet<>();
+    for (StoreEntry e : store.list(StoreKeys.CONDEMNED)) {
+      try {
+        for (io.cairn.format.CondemnedList.Pair p : io.cairn.format.CondemnedList.decode(store.get(e.key()), e.key()).pairs()) {
+          out.add(p.blob());
+        }
+      } catch (ObjectNotFoundException gone) {
+        // swept meanwhile
+      }
+    }
+    return out;
+  }
+
   /** Re-reads the list of index segments from the store. */
   public void refreshIndex() {
     index.refresh();

@@ -50,8 +50,26 @@ public final class WriteSession implements AutoCloseable {
   private final java.util.concurrent.Semaphore uploadSlots = new java.util.concurrent.Semaphore(2);
   private final List<java.util.concurrent.Future<?>> uploads = java.util.Collections.synchronizedList(new ArrayList<>());
 
+  private final Id sessionId;
+  /** Blobs a prune has condemned: not deduplicated against (docs/design.md, "Garbage collection"). */
+  private final java.util.Set<Id> condemned;
+
   WriteSession(Repository repo) {
     this.repo = repo;
+    byte[] rid = new byte[Id.LENGTH];
+    new java.security.SecureRandom().nextBytes(rid);
+    this.sessionId = Id.of(rid);
+    // GC rule 1: the marker is stored before this session looks at the condemned lists or the
+    // index, so a prune either sees this session or condemned its blobs before it started.
+    repo.store().putIfAbsent(StoreKeys.session(sessionId), new io.cairn.format.SessionMarker(
+        repo.options().clock().instant(), repo.options().host(), ProcessHandle.current().pid()).encode());
+    this.condemned = repo.condemnedBlobs();
+    repo.refreshIndex();
+  }
+
+  /** True when a blob can be referenced without storing it again: indexed and not condemned. */
+  public boolean isStored(Id id) {
+    return repo.index().contains(id) && !condemned.contains(id);
   }
 
   public Repository repository() {
@@ -60,7 +78,7 @@ public final class WriteSession implements AutoCloseable {
 
   /** True if the repository or this session already holds the blob. */
   public boolean has(Id id) {
-    return claimed.containsKey(id) || repo.index().contains(id);
+    return claimed.containsKey(id) || isStored(id);
   }
 
   /**
@@ -69,7 +87,7 @@ public final class WriteSession implements AutoCloseable {
    */
   public boolean saveBlob(BlobType type, Id id, byte[] plaintext) {
     checkHealthy();
-    if (repo.index().contains(id) || claimed.putIfAbsent(id, Boolean.TRUE) != null) {
+    if (isStored(id) || claimed.putIfAbsent(id, Boolean.TRUE) != null) {
       return false;
     }
     BlobCodec.Sealed sealed = repo.codec().seal(type, id, plaintext);
@@ -280,6 +298,7 @@ public final class WriteSession implements AutoCloseable {
       dataPacker = null;
       treePacker = null;
     }
+    repo.store().delete(StoreKeys.session(sessionId));
     uploader.shutdown();
     try {
       if (!uploader.awaitTermination(10, java.util.concurrent.TimeUnit.MINUTES)) {

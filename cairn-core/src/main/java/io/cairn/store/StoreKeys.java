@@ -10,6 +10,8 @@ public final class StoreKeys {
   public static final String DATA = "data/";
   public static final String INDEX = "index/";
   public static final String SNAPSHOTS = "snapshots/";
+  public static final String SESSIONS = "sessions/";
+  public static final String CONDEMNED = "condemned/";
   private static final Pattern SAFE = Pattern.compile("[a-z0-9][a-z0-9_-]{0,127}(/[a-z0-9][a-z0-9_-]{0,127}){0,3}");
   private static final Pattern PREFIX = Pattern.compile("([a-z0-9][a-z0-9_-]{0,127}/){0,3}");
 
@@ -26,6 +28,14 @@ public final class StoreKeys {
 
   public static String snapshot(Id id) {
     return SNAPSHOTS + id.hex();
+  }
+
+  public static String session(Id id) {
+    return SESSIONS + id.hex();
+  }
+
+  public static String condemned(Id id) {
+    return CONDEMNED + id.hex();
   }
 
   public static String key(Id id) {

@@ -1,0 +1,73 @@
+package io.cairn.cli;
+
+import io.cairn.maintenance.Pruner;
+import io.cairn.repository.Repository;
+import io.cairn.store.BlobStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "prune", mixinStandardHelpOptions = true,
+    description = {"Free the space of data no snapshot references, without a password and without "
+        + "stopping backups.",
+        "Each run condemns unreferenced data and removes what an earlier run condemned once the grace "
+            + "period has passed and every backup that was running then has finished; backups never "
+            + "reuse condemned data. Mostly-empty packs are rewritten by copying the encrypted blobs.",
+        "Plans first and prints the plan; --dry-run stops there."},
+    footer = {"", "Typical schedule: 'cairn forget ...' then 'cairn prune' daily."})
+final class PruneCommand extends RepoCommand {
+  @Option(names = {"-n", "--dry-run"}, description = "Show the plan; change nothing.")
+  boolean dryRun;
+
+  @Option(names = "--grace", paramLabel = "DURATION", description = "Minimum age of a condemnation before its data is removed (default 1h).")
+  String grace = "1h";
+
+  @Option(names = "--repack-threshold", paramLabel = "PERCENT", description = "Rewrite a pack when at least this share of it is garbage (default 20).")
+  double threshold = 20;
+
+  @Override
+  public Integer call() {
+    BlobStore store = store();
+    Repository.readConfig(store);
+    Duration g = grace.equals("0") ? Duration.ZERO : ForgetCommand.parseDuration(grace);
+    Pruner pruner = new Pruner(store, Clock.systemUTC(),
+        new Pruner.Options(g, threshold / 100.0, Pruner.Options.DEFAULT.sessionMaxAge()));
+    Pruner.Plan plan = pruner.plan();
+    Pruner.Result result = dryRun ? null : pruner.execute(plan);
+    if (json()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("dry_run", dryRun);
+      m.put("snapshots", plan.snapshots());
+      m.put("referenced_blobs", plan.referencedBlobs());
+      m.put("condemned_now", plan.condemn().size());
+      m.put("condemned_lists_swept", plan.sweptLists().size());
+      m.put("blobs_removed", plan.remove().size());
+      m.put("packs_deleted", plan.deletePacks().size());
+      m.put("packs_repacked", plan.repackPacks().size());
+      m.put("bytes_freed", plan.bytesFreed());
+      m.put("bytes_copied", plan.bytesRepacked());
+      m.put("notes", plan.notes());
+      if (result != null) {
+        m.put("packs_written", result.packsWritten());
+      }
+      printJson(m);
+      return ExitCodes.OK;
+    }
+    out().printf("%d snapshots reference %d blobs%n", plan.snapshots(), plan.referencedBlobs());
+    out().printf("condemn now:      %d unreferenced blob copies (removed by a later prune)%n", plan.condemn().size());
+    out().printf("remove now:       %d blob copies condemned earlier, from %d lists%n", plan.remove().size(),
+        plan.sweptLists().size());
+    out().printf("packs:            %d to delete, %d to rewrite (copying %s)%n", plan.deletePacks().size(),
+        plan.repackPacks().size(), Units.bytes(plan.bytesRepacked()));
+    out().printf("space freed:      %s%n", Units.bytes(plan.bytesFreed()));
+    for (String n : plan.notes()) {
+      out().println("note: " + n);
+    }
+    out().println(dryRun ? "dry run: nothing was changed" : "done: " + result.packsDeleted() + " packs deleted, "
+        + result.packsWritten() + " written");
+    return ExitCodes.OK;
+  }
+}

@@ -1,0 +1,107 @@
+package io.cairn.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PruneTest {
+  @TempDir Path tmp;
+
+  static long dataBytes(Path repo) throws Exception {
+    try (Stream<Path> s = Files.walk(repo.resolve("data"))) {
+      long n = 0;
+      for (Path p : s.filter(Files::isRegularFile).toList()) {
+        n += Files.size(p);
+      }
+      return n;
+    }
+  }
+
+  @Test
+  void pruneIsKeylessPlansFirstAndFreesOnlyUnreferencedData() throws Exception {
+    Cli cli = new Cli(tmp);
+    Path src = Files.createDirectories(tmp.resolve("src"));
+    byte[] shared = new byte[2 << 20];
+    byte[] a = new byte[3 << 20];
+    byte[] b = new byte[3 << 20];
+    Random r = new Random(4);
+    r.nextBytes(shared);
+    r.nextBytes(a);
+    r.nextBytes(b);
+    Files.write(src.resolve("shared.bin"), shared);
+    Files.write(src.resolve("a.bin"), a);
+    assertThat(cli.run("init").exit()).isZero();
+    assertThat(cli.run("backup", src.toString()).exit()).isZero();
+    Files.delete(src.resolve("a.bin"));
+    Files.write(src.resolve("b.bin"), b);
+    assertThat(cli.run("backup", src.toString()).exit()).isZero();
+    long before = dataBytes(cli.repo);
+
+    Path noKey = tmp.resolve("no-key");
+    Files.writeString(noKey, "not the password\n");
+    assertThat(cli.run("--password-file", noKey.toString(), "forget", "--keep-last", "1").exit()).isZero();
+
+    // Dry run: a plan and no change.
+    Cli.Result dry = cli.run("--password-file", noKey.toString(), "--json", "prune", "--grace", "0", "--dry-run");
+    assertThat(dry.exit()).as(dry.err()).isZero();
+    assertThat(CliDamageTest.manifest(cli.repo)).isEqualTo(CliDamageTest.manifest(cli.repo));
+    var beforeDry = CliDamageTest.manifest(cli.repo);
+    cli.run("--password-file", noKey.toString(), "prune", "--grace", "0", "--dry-run");
+    assertThat(CliDamageTest.manifest(cli.repo)).isEqualTo(beforeDry);
+    assertThat(CliEndToEndTest.json(dry.out()).get("condemned_now").asInt()).isGreaterThan(0);
+
+    // First run condemns; nothing is removed yet.
+    JsonNode first = CliEndToEndTest.json(cli.run("--password-file", noKey.toString(), "--json", "prune", "--grace", "0").out());
+    assertThat(first.get("blobs_removed").asInt()).isZero();
+    assertThat(dataBytes(cli.repo)).isEqualTo(before);
+    // Second run removes what the first condemned.
+    Cli.Result second = cli.run("--password-file", noKey.toString(), "--json", "prune", "--grace", "0");
+    assertThat(second.exit()).as(second.err()).isZero();
+    JsonNode s = CliEndToEndTest.json(second.out());
+    assertThat(s.get("blobs_removed").asInt()).isGreaterThan(0);
+    long after = dataBytes(cli.repo);
+    assertThat(before - after).isGreaterThan(a.length - (256 << 10));
+
+    Cli.Result check = cli.run("check", "--read-data");
+    assertThat(check.exit()).as(check.err()).isZero();
+    Cli.Result restore = cli.run("restore", "latest:" + src, "--target", tmp.resolve("r").toString(), "--verify");
+    assertThat(restore.exit()).as(restore.err()).isZero();
+    assertThat(Files.readAllBytes(tmp.resolve("r/b.bin"))).isEqualTo(b);
+    assertThat(Files.readAllBytes(tmp.resolve("r/shared.bin"))).isEqualTo(shared);
+    // A third run finds nothing more to do.
+    JsonNode third = CliEndToEndTest.json(cli.run("--json", "prune", "--grace", "0").out());
+    assertThat(third.get("blobs_removed").asInt()).isZero();
+    assertThat(third.get("condemned_now").asInt()).isZero();
+  }
+
+  @Test
+  void lockedSnapshotsKeepTheirData() throws Exception {
+    Cli cli = new Cli(tmp);
+    Path src = Files.createDirectories(tmp.resolve("src"));
+    byte[] a = new byte[1 << 20];
+    new Random(5).nextBytes(a);
+    Files.write(src.resolve("a.bin"), a);
+    assertThat(cli.run("init").exit()).isZero();
+    assertThat(cli.run("backup", "--lock-for", "7d", src.toString()).exit()).isZero();
+    Files.delete(src.resolve("a.bin"));
+    Files.writeString(src.resolve("other"), "x");
+    assertThat(cli.run("backup", src.toString()).exit()).isZero();
+    assertThat(cli.run("forget", "--keep-last", "1").exit()).isZero();
+    assertThat(CliEndToEndTest.json(cli.run("--json", "snapshots").out())).hasSize(2);
+    cli.run("prune", "--grace", "0");
+    cli.run("prune", "--grace", "0");
+    Cli.Result r = cli.run("restore", "latest", "--target", tmp.resolve("r").toString());
+    assertThat(r.exit()).isZero();
+    String locked = CliEndToEndTest.json(cli.run("--json", "snapshots").out()).get(0).get("id").asText();
+    Cli.Result rl = cli.run("restore", locked + ":" + src, "--target", tmp.resolve("rl").toString(), "--verify");
+    assertThat(rl.exit()).as(rl.err()).isZero();
+    assertThat(Files.readAllBytes(tmp.resolve("rl/a.bin"))).isEqualTo(a);
+    assertThat(cli.run("check", "--read-data").exit()).isZero();
+  }
+}
