@@ -284,6 +284,13 @@ public final class Pruner {
     for (Packer p : packers.values()) {
       written += flush(p, keep);
     }
+    // A blob stored twice (two sessions wrote it at once, or a condemned copy was stored again)
+    // keeps one index entry; the other copy becomes garbage in its pack.
+    Map<Id, IndexEntry> unique = new LinkedHashMap<>();
+    for (IndexEntry ie : keep) {
+      unique.putIfAbsent(ie.blob(), ie);
+    }
+    keep = new ArrayList<>(unique.values());
     // Prune rule 3: the new index is complete before the old segments go...
     List<Id> newSegments = new ArrayList<>();
     for (int from = 0; from < keep.size(); from += 500_000) {

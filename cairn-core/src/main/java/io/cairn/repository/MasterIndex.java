@@ -42,6 +42,20 @@ public final class MasterIndex implements AutoCloseable {
 
   /** Maps every segment listed in the store that is not mapped yet; drops vanished cache files. */
   synchronized void refresh() {
+    for (int attempt = 0; ; attempt++) {
+      try {
+        refreshOnce();
+        return;
+      } catch (io.cairn.format.ObjectNotFoundException e) {
+        // A prune replaced a segment between listing and reading it: list again.
+        if (attempt >= 5) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private void refreshOnce() {
     List<StoreEntry> listed = store.list(StoreKeys.INDEX);
     Set<Id> present = new HashSet<>();
     for (StoreEntry e : listed) {
