@@ -96,7 +96,7 @@ class ConcurrentMaintenanceTest {
     Thread pruner = Thread.ofPlatform().uncaughtExceptionHandler(collect).start(() -> {
       while (!done.get()) {
         forget(store);
-        Pruner p = new Pruner(store, Clock.systemUTC(), new Pruner.Options(Duration.ZERO, 0.2, Duration.ofHours(1)));
+        Pruner p = pruner(store);
         p.execute(p.plan());
         prunes.incrementAndGet();
       }
@@ -110,7 +110,7 @@ class ConcurrentMaintenanceTest {
     assertThat(prunes.get()).isGreaterThan(3);
     forget(store);
     for (int i = 0; i < 2; i++) {
-      Pruner p = new Pruner(store, Clock.systemUTC(), new Pruner.Options(Duration.ZERO, 0.2, Duration.ofHours(1)));
+      Pruner p = pruner(store);
       p.execute(p.plan());
     }
     try (Repository repo = TestRepos.open(store, tmp.resolve("final"))) {
@@ -127,9 +127,14 @@ class ConcurrentMaintenanceTest {
       }
     }
     // Nothing unreferenced is left once the writers are gone: a last round finds no garbage.
-    Pruner.Plan last = new Pruner(store, Clock.systemUTC(), new Pruner.Options(Duration.ZERO, 0.2, Duration.ofHours(1))).plan();
+    Pruner.Plan last = pruner(store).plan();
     assertThat(last.condemn()).isEmpty();
     assertThat(store.list(StoreKeys.SESSIONS)).isEmpty();
+  }
+
+  static Pruner pruner(FileSystemStore store) {
+    return new Pruner(store, Clock.systemUTC(), new Pruner.Options(Duration.ZERO, 0.2, Duration.ofHours(1)),
+        io.cairn.repository.RepositoryOptions.localHost());
   }
 
   static void forget(FileSystemStore store) {

@@ -34,7 +34,8 @@ final class PruneCommand extends RepoCommand {
     Repository.readConfig(store);
     Duration g = grace.equals("0") ? Duration.ZERO : ForgetCommand.parseDuration(grace);
     Pruner pruner = new Pruner(store, Clock.systemUTC(),
-        new Pruner.Options(g, threshold / 100.0, Pruner.Options.DEFAULT.sessionMaxAge()));
+        new Pruner.Options(g, threshold / 100.0, Pruner.Options.DEFAULT.sessionMaxAge()),
+        io.cairn.repository.RepositoryOptions.localHost());
     Pruner.Plan plan = pruner.plan();
     Pruner.Result result = dryRun ? null : pruner.execute(plan);
     if (json()) {

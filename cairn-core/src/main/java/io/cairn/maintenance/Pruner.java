@@ -66,14 +66,19 @@ public final class Pruner {
   /** What a run would do. */
   public record Plan(Instant now, int snapshots, long referencedBlobs, List<CondemnedList.Pair> condemn,
       List<Id> sweptLists, Set<CondemnedList.Pair> remove, List<Id> deletePacks, List<Id> repackPacks,
-      long bytesFreed, long bytesRepacked, List<String> segmentsRead, List<String> notes) {}
+      long bytesFreed, long bytesRepacked, List<String> segmentsRead, List<String> deadMarkers,
+      List<String> notes) {}
 
   public record Result(long packsDeleted, long packsWritten, long blobsRemoved, long bytesFreed) {}
 
-  public Pruner(BlobStore store, Clock clock, Options options) {
+  private final String localHost;
+
+  /** {@code localHost}: markers of this host whose process is gone are treated as dead. */
+  public Pruner(BlobStore store, Clock clock, Options options, String localHost) {
     this.store = store;
     this.clock = clock;
     this.options = options;
+    this.localHost = localHost;
   }
 
   private record Condemnation(Id id, CondemnedList list) {}
@@ -81,10 +86,17 @@ public final class Pruner {
   public Plan plan() {
     Instant now = clock.instant();
     List<String> notes = new ArrayList<>();
+    List<String> deadMarkers = new ArrayList<>();
     Instant oldestLive = null;
     for (StoreEntry e : store.list(StoreKeys.SESSIONS)) {
       try {
         SessionMarker m = SessionMarker.decode(store.get(e.key()), e.key());
+        if (m.host().equals(localHost) && ProcessHandle.of(m.pid()).isEmpty()) {
+          // Left by a process of this host that no longer exists: it cannot write any more.
+          deadMarkers.add(e.key());
+          notes.add("the write session of pid " + m.pid() + " ended without removing its marker");
+          continue;
+        }
         if (m.started().isAfter(now.minus(options.sessionMaxAge()))
             && (oldestLive == null || m.started().isBefore(oldestLive))) {
           oldestLive = m.started();
@@ -217,7 +229,7 @@ public final class Pruner {
       }
     }
     return new Plan(now, snapshots, referenced.size(), condemn, sweptLists, remove, deletePacks, repackPacks,
-        freed, repacked, segmentsRead, notes);
+        freed, repacked, segmentsRead, deadMarkers, notes);
   }
 
   private static boolean indexed(Map<Id, List<IndexEntry>> byPack, CondemnedList.Pair p) {
@@ -228,6 +240,9 @@ public final class Pruner {
   /** Carries out a plan made by {@link #plan} moments before. */
   public Result execute(Plan plan) {
     RepositoryConfig config = Repository.readConfig(store);
+    for (String marker : plan.deadMarkers()) {
+      store.delete(marker);
+    }
     // Prune rule 1: the new condemnation is recorded before anything is removed.
     if (!plan.condemn().isEmpty()) {
       byte[] list = new CondemnedList(plan.now(), plan.condemn()).encode();

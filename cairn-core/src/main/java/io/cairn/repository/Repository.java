@@ -205,6 +205,23 @@ public final class Repository implements AutoCloseable {
     return out;
   }
 
+  /** Packs some prune condemned as a whole (no index named them). */
+  java.util.Set<Id> condemnedWholePacks() {
+    java.util.Set<Id> out = new java.util.HashSet<>();
+    for (StoreEntry e : store.list(StoreKeys.CONDEMNED)) {
+      try {
+        for (io.cairn.format.CondemnedList.Pair p : io.cairn.format.CondemnedList.decode(store.get(e.key()), e.key()).pairs()) {
+          if (p.blob().equals(io.cairn.format.CondemnedList.WHOLE_PACK)) {
+            out.add(p.pack());
+          }
+        }
+      } catch (ObjectNotFoundException gone) {
+        // swept meanwhile
+      }
+    }
+    return out;
+  }
+
   /** Re-reads the list of index segments from the store. */
   public void refreshIndex() {
     index.refresh();

@@ -12,6 +12,7 @@ import io.cairn.store.StoreKeys;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -65,6 +66,52 @@ public final class WriteSession implements AutoCloseable {
         repo.options().clock().instant(), repo.options().host(), ProcessHandle.current().pid()).encode());
     this.condemned = repo.condemnedBlobs();
     repo.refreshIndex();
+    adoptOrphanPacks();
+  }
+
+  /**
+   * Indexes packs that an interrupted session stored but never indexed, so that a backup
+   * resumed after a crash does not upload them again. Safe: a pack that is listed is complete
+   * (put-if-absent is atomic); packs a prune condemned are left alone.
+   */
+  private void adoptOrphanPacks() {
+    Set<Id> indexedPacks = new java.util.HashSet<>();
+    for (IndexSegment seg : repo.index().segments()) {
+      for (int i = 0; i < seg.packCount(); i++) {
+        indexedPacks.add(seg.pack(i));
+      }
+    }
+    Set<Id> condemnedPacks = repo.condemnedWholePacks();
+    List<IndexEntry> adopted = new ArrayList<>();
+    for (io.cairn.store.StoreEntry e : repo.store().list(StoreKeys.DATA)) {
+      Id pack;
+      try {
+        pack = StoreKeys.idOf(e.key());
+      } catch (IllegalArgumentException ex) {
+        continue;
+      }
+      if (indexedPacks.contains(pack) || condemnedPacks.contains(pack)) {
+        continue;
+      }
+      try {
+        byte[] data = repo.store().get(e.key());
+        if (!Id.of(Packer.sha256(data)).equals(pack)) {
+          continue;
+        }
+        for (PackEntry pe : io.cairn.format.PackFormat.parse(data, e.key())) {
+          if (!repo.index().contains(pe.id())) {
+            adopted.add(new IndexEntry(pe.id(), pe.type(), pack, pe.offset(), pe.length()));
+          }
+        }
+      } catch (io.cairn.format.CairnException ex) {
+        // Damaged or vanished (a prune swept it): not adopted; check reports damage.
+      }
+    }
+    java.util.Map<Id, IndexEntry> unique = new java.util.LinkedHashMap<>();
+    for (IndexEntry ie : adopted) {
+      unique.putIfAbsent(ie.blob(), ie);
+    }
+    writeSegment(new ArrayList<>(unique.values()));
   }
 
   /** True when a blob can be referenced without storing it again: indexed and not condemned. */
