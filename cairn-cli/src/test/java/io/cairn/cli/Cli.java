@@ -67,6 +67,21 @@ final class Cli {
     return new Result(rc, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
   }
 
+  /** Starts a real `cairn` process and returns at once (output discarded), e.g. to kill it. */
+  Process start(String... args) throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.fs=ALL-UNNAMED",
+        "-Xmx512m", "-cp", classPath, "io.cairn.cli.Main"));
+    cmd.addAll(common());
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    pb.environment().put("CAIRN_KDF_MEMORY_KIB", "1024");
+    pb.environment().put("LC_ALL", "C.UTF-8");
+    return pb.start();
+  }
+
   /** A real `cairn` JVM process, optionally under another user (prefix such as setpriv). */
   Result process(List<String> prefix, Map<String, String> env, byte[] stdin, String... args)
       throws IOException, InterruptedException {
