@@ -20,7 +20,7 @@ import picocli.CommandLine.ScopeType;
         + "--password-file, CAIRN_PASSWORD_FILE, CAIRN_PASSWORD, or a prompt on a terminal.",
     subcommands = {InitCommand.class, BackupCommand.class, SnapshotsCommand.class, LsCommand.class,
         DiffCommand.class, RestoreCommand.class, CatCommand.class, StatsCommand.class, KeyCommand.class,
-        CheckCommand.class, ForgetCommand.class, PruneCommand.class,
+        CheckCommand.class, ForgetCommand.class, PruneCommand.class, RepairCommand.class,
         CommandLine.HelpCommand.class},
     footer = {"", "Exit codes: 0 success, 1 error, 2 usage, 3 backup written but some files unreadable,",
         "10 no repository at the location, 12 wrong password."})

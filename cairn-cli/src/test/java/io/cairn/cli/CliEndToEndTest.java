@@ -134,7 +134,7 @@ class CliEndToEndTest {
     Cli.Result top = runHelp("--help");
     assertThat(top.out()).contains("Usage: cairn").contains("Exit codes");
     for (String c : List.of("init", "backup", "snapshots", "ls", "diff", "restore", "cat", "stats", "key", "check",
-        "forget", "prune")) {
+        "forget", "prune", "repair")) {
       Cli.Result r = runHelp(c, "--help");
       assertThat(r.exit()).isZero();
       assertThat(r.out()).as(c).contains("Usage: cairn " + c);
