@@ -72,6 +72,7 @@ public final class Pruner {
   public record Result(long packsDeleted, long packsWritten, long blobsRemoved, long bytesFreed) {}
 
   private final String localHost;
+  private final java.nio.file.Path tempDir = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"));
 
   /** {@code localHost}: markers of this host whose process is gone are treated as dead. */
   public Pruner(BlobStore store, Clock clock, Options options, String localHost) {
@@ -80,8 +81,6 @@ public final class Pruner {
     this.options = options;
     this.localHost = localHost;
   }
-
-  private record Condemnation(Id id, CondemnedList list) {}
 
   public Plan plan() {
     Instant now = clock.instant();
@@ -105,9 +104,120 @@ public final class Pruner {
         notes.add("ignored session marker " + e.key() + ": " + ex.getMessage());
       }
     }
-    // Everything any snapshot references. A snapshot that cannot be read stops the run:
-    // without its references nothing can be called garbage.
-    Set<Id> referenced = new HashSet<>();
+    try (IdSetFile referenced = new IdSetFile(tempDir)) {
+      int snapshots = referencedBlobs(referenced);
+      // Earlier condemnations: which may be swept now.
+      Set<CondemnedList.Pair> alreadyCondemned = new HashSet<>();
+      Set<CondemnedList.Pair> candidates = new HashSet<>();
+      Set<Id> wholeCandidates = new HashSet<>();
+      List<Id> sweptLists = new ArrayList<>();
+      for (StoreEntry e : store.list(StoreKeys.CONDEMNED)) {
+        Id listId = StoreKeys.idOf(e.key());
+        CondemnedList list = CondemnedList.decode(store.get(e.key()), e.key());
+        boolean aged = !list.time().plus(options.grace()).isAfter(now);
+        boolean fenced = oldestLive == null || oldestLive.isAfter(list.time());
+        if (!aged || !fenced) {
+          alreadyCondemned.addAll(list.pairs());
+          notes.add("condemned list " + listId.shortHex() + " waits for " + (!aged ? "its grace period"
+              : "a write session that started before it"));
+          continue;
+        }
+        sweptLists.add(listId);
+        for (CondemnedList.Pair p : list.pairs()) {
+          if (p.blob().equals(CondemnedList.WHOLE_PACK)) {
+            wholeCandidates.add(p.pack());
+          } else if (!referenced.contains(p.blob())) {
+            candidates.add(p);
+          }
+        }
+      }
+      Set<Id> candidatePacks = new HashSet<>();
+      for (CondemnedList.Pair p : candidates) {
+        candidatePacks.add(p.pack());
+      }
+      Map<Id, Long> packSizes = new HashMap<>();
+      for (StoreEntry e : store.list(StoreKeys.DATA)) {
+        try {
+          packSizes.put(StoreKeys.idOf(e.key()), e.size());
+        } catch (IllegalArgumentException ex) {
+          // not a pack name
+        }
+      }
+      // One pass over the index, one segment in memory at a time.
+      List<String> segmentsRead = new ArrayList<>();
+      Set<Id> indexedPacks = new HashSet<>();
+      Set<CondemnedList.Pair> remove = new HashSet<>();
+      List<CondemnedList.Pair> condemn = new ArrayList<>();
+      Map<Id, long[]> liveBytes = new HashMap<>();
+      for (StoreEntry e : store.list(StoreKeys.INDEX)) {
+        IndexSegment seg = IndexSegment.open(store.get(e.key()), e.key());
+        segmentsRead.add(e.key());
+        for (Iterator<IndexEntry> it = seg.iterator(); it.hasNext(); ) {
+          IndexEntry ie = it.next();
+          indexedPacks.add(ie.pack());
+          CondemnedList.Pair p = new CondemnedList.Pair(ie.blob(), ie.pack());
+          boolean removed = false;
+          if (!referenced.contains(ie.blob())) {
+            if (candidates.contains(p)) {
+              remove.add(p);
+              removed = true;
+            } else if (!alreadyCondemned.contains(p)) {
+              condemn.add(p);
+            }
+          }
+          if (candidatePacks.contains(ie.pack()) && !removed) {
+            liveBytes.computeIfAbsent(ie.pack(), k -> new long[1])[0] += ie.length();
+          }
+        }
+      }
+      for (Id p : indexedPacks) {
+        if (!packSizes.containsKey(p)) {
+          notes.add("the index names pack " + p.shortHex() + ", which is missing; its entries are kept (run 'cairn check')");
+        }
+      }
+      List<Id> deletePacks = new ArrayList<>();
+      long freed = 0;
+      for (Id pack : wholeCandidates) {
+        if (packSizes.containsKey(pack) && !indexedPacks.contains(pack)) {
+          deletePacks.add(pack);
+          freed += packSizes.get(pack);
+        }
+      }
+      for (Id pack : packSizes.keySet()) {
+        CondemnedList.Pair whole = new CondemnedList.Pair(CondemnedList.WHOLE_PACK, pack);
+        if (!indexedPacks.contains(pack) && !deletePacks.contains(pack) && !alreadyCondemned.contains(whole)) {
+          condemn.add(whole);
+        }
+      }
+      // Per pack that loses blobs: delete, repack or keep.
+      List<Id> repackPacks = new ArrayList<>();
+      long repacked = 0;
+      Set<Id> touched = new HashSet<>();
+      for (CondemnedList.Pair p : remove) {
+        touched.add(p.pack());
+      }
+      for (Id pack : touched) {
+        long size = packSizes.getOrDefault(pack, 0L);
+        long live = liveBytes.containsKey(pack) ? liveBytes.get(pack)[0] : 0;
+        if (live == 0) {
+          deletePacks.add(pack);
+          freed += size;
+        } else if (size > 0 && (double) (size - live) / size >= options.repackThreshold()) {
+          repackPacks.add(pack);
+          repacked += live;
+          freed += size - live;
+        }
+      }
+      return new Plan(now, snapshots, referenced.size(), condemn, sweptLists, remove, deletePacks, repackPacks,
+          freed, repacked, segmentsRead, deadMarkers, notes);
+    }
+  }
+
+  /**
+   * Adds every snapshot's references to {@code into}, one snapshot in memory at a time. A
+   * snapshot that cannot be read stops the run: without its references nothing is garbage.
+   */
+  private int referencedBlobs(IdSetFile into) {
     int snapshots = 0;
     for (StoreEntry e : store.list(StoreKeys.SNAPSHOTS)) {
       Id sid;
@@ -124,117 +234,10 @@ public final class Pruner {
             + " cannot be read (" + ex.getMessage() + "); run 'cairn check'", ex);
       }
       snapshots++;
-      for (int i = 0; i < d.refCount(); i++) {
-        referenced.add(d.ref(i));
-      }
+      into.add(d.refs(), 0, d.refs().length);
     }
-    // The index as it is now, by pack.
-    List<String> segmentsRead = new ArrayList<>();
-    Map<Id, List<IndexEntry>> byPack = new LinkedHashMap<>();
-    for (StoreEntry e : store.list(StoreKeys.INDEX)) {
-      IndexSegment seg = IndexSegment.open(store.get(e.key()), e.key());
-      segmentsRead.add(e.key());
-      for (Iterator<IndexEntry> it = seg.iterator(); it.hasNext(); ) {
-        IndexEntry ie = it.next();
-        byPack.computeIfAbsent(ie.pack(), p -> new ArrayList<>()).add(ie);
-      }
-    }
-    Map<Id, Long> packSizes = new HashMap<>();
-    for (StoreEntry e : store.list(StoreKeys.DATA)) {
-      try {
-        packSizes.put(StoreKeys.idOf(e.key()), e.size());
-      } catch (IllegalArgumentException ex) {
-        // not a pack name
-      }
-    }
-    for (Id p : byPack.keySet()) {
-      if (!packSizes.containsKey(p)) {
-        notes.add("the index names pack " + p.shortHex() + ", which is missing; its entries are kept (run 'cairn check')");
-      }
-    }
-    // Earlier condemnations: which may be swept now.
-    List<Condemnation> lists = new ArrayList<>();
-    for (StoreEntry e : store.list(StoreKeys.CONDEMNED)) {
-      lists.add(new Condemnation(StoreKeys.idOf(e.key()), CondemnedList.decode(store.get(e.key()), e.key())));
-    }
-    Set<CondemnedList.Pair> alreadyCondemned = new HashSet<>();
-    Set<CondemnedList.Pair> remove = new HashSet<>();
-    Set<Id> deleteWhole = new HashSet<>();
-    List<Id> sweptLists = new ArrayList<>();
-    for (Condemnation c : lists) {
-      boolean aged = !c.list().time().plus(options.grace()).isAfter(now);
-      boolean fenced = oldestLive == null || oldestLive.isAfter(c.list().time());
-      if (!aged || !fenced) {
-        alreadyCondemned.addAll(c.list().pairs());
-        notes.add("condemned list " + c.id().shortHex() + " waits for " + (!aged ? "its grace period"
-            : "a write session that started before it"));
-        continue;
-      }
-      sweptLists.add(c.id());
-      for (CondemnedList.Pair p : c.list().pairs()) {
-        if (p.blob().equals(CondemnedList.WHOLE_PACK)) {
-          if (packSizes.containsKey(p.pack()) && !byPack.containsKey(p.pack())) {
-            deleteWhole.add(p.pack());
-          }
-        } else if (!referenced.contains(p.blob()) && indexed(byPack, p)) {
-          remove.add(p);
-        }
-      }
-    }
-    // New condemnations.
-    List<CondemnedList.Pair> condemn = new ArrayList<>();
-    for (Map.Entry<Id, List<IndexEntry>> e : byPack.entrySet()) {
-      for (IndexEntry ie : e.getValue()) {
-        CondemnedList.Pair p = new CondemnedList.Pair(ie.blob(), ie.pack());
-        if (!referenced.contains(ie.blob()) && !remove.contains(p) && !alreadyCondemned.contains(p)) {
-          condemn.add(p);
-        }
-      }
-    }
-    for (Id pack : packSizes.keySet()) {
-      CondemnedList.Pair whole = new CondemnedList.Pair(CondemnedList.WHOLE_PACK, pack);
-      if (!byPack.containsKey(pack) && !deleteWhole.contains(pack) && !alreadyCondemned.contains(whole)) {
-        condemn.add(whole);
-      }
-    }
-    // Per pack: delete, repack or keep.
-    List<Id> deletePacks = new ArrayList<>(deleteWhole);
-    List<Id> repackPacks = new ArrayList<>();
-    long freed = 0;
-    long repacked = 0;
-    for (Id pack : deleteWhole) {
-      freed += packSizes.get(pack);
-    }
-    Set<Id> touched = new HashSet<>();
-    for (CondemnedList.Pair p : remove) {
-      touched.add(p.pack());
-    }
-    for (Id pack : touched) {
-      long size = packSizes.getOrDefault(pack, 0L);
-      long live = 0;
-      boolean anyLive = false;
-      for (IndexEntry ie : byPack.get(pack)) {
-        if (!remove.contains(new CondemnedList.Pair(ie.blob(), pack))) {
-          live += ie.length();
-          anyLive = true;
-        }
-      }
-      if (!anyLive) {
-        deletePacks.add(pack);
-        freed += size;
-      } else if (size > 0 && (double) (size - live) / size >= options.repackThreshold()) {
-        repackPacks.add(pack);
-        repacked += live;
-        freed += size - live;
-      }
-    }
-    return new Plan(now, snapshots, referenced.size(), condemn, sweptLists, remove, deletePacks, repackPacks,
-        freed, repacked, segmentsRead, deadMarkers, notes);
-  }
-
-  private static boolean indexed(Map<Id, List<IndexEntry>> byPack, CondemnedList.Pair p) {
-    List<IndexEntry> l = byPack.get(p.pack());
-    return l != null && l.stream().anyMatch(e -> e.blob().equals(p.blob()));
+    into.seal();
+    return snapshots;
   }
 
   /** Carries out a plan made by {@link #plan} moments before. */
@@ -254,87 +257,85 @@ public final class Pruner {
       }
       return new Result(0, 0, 0, 0);
     }
-    // The index to keep: every entry of the segments read, minus the removed copies.
-    Set<Id> dropPacks = new HashSet<>(plan.deletePacks());
-    Set<Id> repack = new HashSet<>(plan.repackPacks());
-    List<IndexEntry> keep = new ArrayList<>();
-    Map<Id, List<IndexEntry>> toCopy = new LinkedHashMap<>();
-    Set<String> seen = new HashSet<>();
-    for (String key : plan.segmentsRead()) {
-      IndexSegment seg = IndexSegment.open(store.get(key), key);
-      for (Iterator<IndexEntry> it = seg.iterator(); it.hasNext(); ) {
-        IndexEntry ie = it.next();
-        if (dropPacks.contains(ie.pack()) || plan.remove().contains(new CondemnedList.Pair(ie.blob(), ie.pack()))) {
-          continue;
-        }
-        if (!seen.add(ie.blob().hex() + ie.pack().hex())) {
-          continue;
-        }
-        if (repack.contains(ie.pack())) {
-          toCopy.computeIfAbsent(ie.pack(), p -> new ArrayList<>()).add(ie);
-        } else {
-          keep.add(ie);
-        }
-      }
-    }
-    // Prune rule 2: copies are stored in new packs before any index names them.
+    Set<Id> gone = new HashSet<>(plan.deletePacks());
+    gone.addAll(plan.repackPacks());
+    // Prune rule 2: live blobs of rewritten packs are copied into new packs and indexed in new
+    // segments before any old segment or pack is removed.
+    List<IndexEntry> copied = new ArrayList<>();
     long written = 0;
     Map<BlobType, Packer> packers = new HashMap<>();
     Set<Id> copiedBlobs = new HashSet<>();
-    for (Map.Entry<Id, List<IndexEntry>> e : toCopy.entrySet()) {
-      byte[] pack = store.get(StoreKeys.pack(e.getKey()));
-      for (IndexEntry ie : e.getValue()) {
-        if (!copiedBlobs.add(ie.blob())) {
+    for (Id packId : plan.repackPacks()) {
+      String key = StoreKeys.pack(packId);
+      byte[] pack = store.get(key);
+      for (PackEntry pe : io.cairn.format.PackFormat.parse(pack, key)) {
+        if (plan.remove().contains(new CondemnedList.Pair(pe.id(), packId)) || !copiedBlobs.add(pe.id())) {
           continue;
         }
-        byte[] ct = java.util.Arrays.copyOfRange(pack, (int) ie.offset(), (int) ie.offset() + ie.length());
-        Packer p = packers.computeIfAbsent(ie.type(), t -> new Packer(t, config.packSize() + (1 << 20)));
-        p.add(ie.blob(), ct, 0);
+        byte[] ct = java.util.Arrays.copyOfRange(pack, (int) pe.offset(), (int) pe.offset() + pe.length());
+        Packer p = packers.computeIfAbsent(pe.type(), t -> new Packer(t, config.packSize() + (1 << 20)));
+        p.add(pe.id(), ct, 0);
         if (p.size() >= config.packSize()) {
-          written += flush(p, keep);
-          packers.remove(ie.type());
+          written += flush(p, copied);
+          packers.remove(pe.type());
         }
       }
     }
     for (Packer p : packers.values()) {
-      written += flush(p, keep);
+      written += flush(p, copied);
     }
-    // A blob stored twice (two sessions wrote it at once, or a condemned copy was stored again)
-    // keeps one index entry; the other copy becomes garbage in its pack.
-    Map<Id, IndexEntry> unique = new LinkedHashMap<>();
-    for (IndexEntry ie : keep) {
-      unique.putIfAbsent(ie.blob(), ie);
+    Set<String> keepKeys = new HashSet<>();
+    for (int from = 0; from < copied.size(); from += 500_000) {
+      keepKeys.add(writeSegment(copied.subList(from, Math.min(copied.size(), from + 500_000))));
     }
-    keep = new ArrayList<>(unique.values());
-    // Prune rule 3: the new index is complete before the old segments go...
-    List<Id> newSegments = new ArrayList<>();
-    for (int from = 0; from < keep.size(); from += 500_000) {
-      byte[] seg = IndexSegment.encode(keep.subList(from, Math.min(keep.size(), from + 500_000)));
-      Id id = Id.of(Packer.sha256(seg));
-      store.putIfAbsent(StoreKeys.index(id), seg);
-      newSegments.add(id);
-    }
-    Set<String> fresh = new HashSet<>();
-    for (Id id : newSegments) {
-      fresh.add(StoreKeys.index(id));
-    }
+    // Prune rule 3: each affected segment is rewritten without the removed entries; the old
+    // ones are removed only after all replacements are stored.
+    List<String> replaced = new ArrayList<>();
     for (String key : plan.segmentsRead()) {
-      if (!fresh.contains(key)) {
+      IndexSegment seg;
+      try {
+        seg = IndexSegment.open(store.get(key), key);
+      } catch (io.cairn.format.ObjectNotFoundException e) {
+        continue; // replaced by a concurrent prune
+      }
+      List<IndexEntry> survivors = new ArrayList<>();
+      boolean changed = false;
+      for (Iterator<IndexEntry> it = seg.iterator(); it.hasNext(); ) {
+        IndexEntry ie = it.next();
+        if (gone.contains(ie.pack()) || plan.remove().contains(new CondemnedList.Pair(ie.blob(), ie.pack()))) {
+          changed = true;
+        } else {
+          survivors.add(ie);
+        }
+      }
+      if (changed) {
+        if (!survivors.isEmpty()) {
+          keepKeys.add(writeSegment(survivors));
+        }
+        replaced.add(key);
+      }
+    }
+    for (String key : replaced) {
+      if (!keepKeys.contains(key)) {
         store.delete(key);
       }
     }
-    // ...and rule 4: packs go only after no index names them.
+    // Prune rule 4: packs go only after no index names them.
     long deleted = 0;
-    for (Id p : plan.deletePacks()) {
-      deleted += store.delete(StoreKeys.pack(p)) ? 1 : 0;
-    }
-    for (Id p : plan.repackPacks()) {
+    for (Id p : gone) {
       deleted += store.delete(StoreKeys.pack(p)) ? 1 : 0;
     }
     for (Id l : plan.sweptLists()) {
       store.delete(StoreKeys.condemned(l));
     }
     return new Result(deleted, written, plan.remove().size(), plan.bytesFreed());
+  }
+
+  private String writeSegment(List<IndexEntry> entries) {
+    byte[] seg = IndexSegment.encode(entries);
+    String key = StoreKeys.index(Id.of(Packer.sha256(seg)));
+    store.putIfAbsent(key, seg);
+    return key;
   }
 
   private long flush(Packer p, List<IndexEntry> keep) {

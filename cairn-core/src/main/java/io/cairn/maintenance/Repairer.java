@@ -99,54 +99,67 @@ public final class Repairer {
   public long repairPacks(Repository repo, boolean dryRun) {
     long saved = 0;
     List<String> damaged = new ArrayList<>();
-    try (WriteSession session = dryRun ? null : repo.newSession()) {
-      for (StoreEntry e : store.list(StoreKeys.DATA)) {
-        Id pack;
+    int packSize = repo.config().packSize();
+    Map<BlobType, Packer> packers = new java.util.HashMap<>();
+    for (StoreEntry e : store.list(StoreKeys.DATA)) {
+      Id pack;
+      try {
+        pack = StoreKeys.idOf(e.key());
+      } catch (IllegalArgumentException ex) {
+        continue;
+      }
+      byte[] data = store.get(e.key());
+      if (Id.of(Packer.sha256(data)).equals(pack)) {
+        continue;
+      }
+      damaged.add(e.key());
+      List<PackEntry> entries;
+      try {
+        entries = PackFormat.parse(data, e.key());
+      } catch (CairnException ex) {
+        report.add(e.key() + ": header unreadable, nothing can be salvaged (" + ex.getMessage() + ")");
+        continue;
+      }
+      int good = 0;
+      for (PackEntry pe : entries) {
+        byte[] ct = java.util.Arrays.copyOfRange(data, (int) pe.offset(), (int) pe.offset() + pe.length());
         try {
-          pack = StoreKeys.idOf(e.key());
-        } catch (IllegalArgumentException ex) {
-          continue;
-        }
-        byte[] data = store.get(e.key());
-        if (Id.of(Packer.sha256(data)).equals(pack)) {
-          continue;
-        }
-        damaged.add(e.key());
-        List<PackEntry> entries;
-        try {
-          entries = PackFormat.parse(data, e.key());
+          repo.openBlob(pe.type(), pe.id(), ct, e.key());
         } catch (CairnException ex) {
-          report.add(e.key() + ": header unreadable, nothing can be salvaged (" + ex.getMessage() + ")");
+          report.add(e.key() + ": blob " + pe.id().shortHex() + " is lost (" + ex.getMessage() + ")");
           continue;
         }
-        int good = 0;
-        for (PackEntry pe : entries) {
-          try {
-            byte[] ct = java.util.Arrays.copyOfRange(data, (int) pe.offset(), (int) pe.offset() + pe.length());
-            byte[] plain = repo.openBlob(pe.type(), pe.id(), ct, e.key());
-            if (session != null) {
-              session.saveBlob(pe.type(), pe.id(), plain);
-            }
-            good++;
-          } catch (CairnException ex) {
-            report.add(e.key() + ": blob " + pe.id().shortHex() + " is lost (" + ex.getMessage() + ")");
+        good++;
+        if (!dryRun) {
+          // The verified ciphertext is copied as it is into a new pack.
+          Packer p = packers.computeIfAbsent(pe.type(), t -> new Packer(t, packSize + (1 << 20)));
+          p.add(pe.id(), ct, 0);
+          if (p.size() >= packSize) {
+            store(p.finish());
+            packers.remove(pe.type());
           }
         }
-        saved += good;
-        report.add(e.key() + ": " + good + " of " + entries.size() + " blobs " + (dryRun ? "can be" : "were") + " salvaged");
       }
-      if (session != null) {
-        session.flush();
+      saved += good;
+      report.add(e.key() + ": " + good + " of " + entries.size() + " blobs " + (dryRun ? "can be" : "were") + " salvaged");
+    }
+    for (Packer p : packers.values()) {
+      if (!p.isEmpty()) {
+        store(p.finish());
       }
     }
     if (!dryRun && !damaged.isEmpty()) {
-      // Salvaged copies are stored and indexed; the damaged packs can go, then the index is rebuilt.
+      // Salvaged copies are stored; the damaged packs go, then the index is rebuilt from what is left.
       for (String k : damaged) {
         store.delete(k);
       }
       repairIndex(false);
     }
     return saved;
+  }
+
+  private void store(Packer.Finished f) {
+    store.putIfAbsent(StoreKeys.pack(f.id()), f.bytes());
   }
 
   /** Rewrites damaged snapshots without what cannot be restored; returns how many were rewritten. */
