@@ -33,8 +33,9 @@ import java.util.Set;
  * references is indexed. With a key it also walks every snapshot's trees and, with
  * {@code readData}, decrypts every blob and verifies its keyed id.
  *
- * <p>Memory: this version keeps one entry per blob (pack headers and the set of indexed ids) on
- * the heap; bounding it is follow-up work noted in docs/design.md.
+ * <p>Memory: the set of indexed ids lives in a memory-mapped temporary file ({@link IdSetFile});
+ * the heap holds one pack or index segment at a time, a cache of 256 pack headers, and one
+ * small entry per pack.
  */
 public final class Checker {
   private final BlobStore store;
@@ -64,126 +65,141 @@ public final class Checker {
         errors.add(e.getMessage());
       }
     }
-    // Pack headers: blob id -> where it is stored (usually one place).
-    Map<Id, List<Located>> blobs = new HashMap<>();
-    Set<Id> packs = new HashSet<>();
-    Random rnd = new Random(seed);
-    long blobsRead = 0;
-    for (StoreEntry e : store.list(StoreKeys.DATA)) {
-      Id packId;
-      try {
-        packId = StoreKeys.idOf(e.key());
-      } catch (IllegalArgumentException ex) {
-        notices.add(e.key() + ": not a pack name (ignored)");
-        continue;
+    try (IdSetFile indexed = new IdSetFile(tempDir)) {
+      // Packs: names, framing, and with read-data every byte. One pack in memory at a time.
+      Random rnd = new Random(seed);
+      long blobsRead = 0;
+      long blobs = 0;
+      Map<Id, StoreEntry> packs = new HashMap<>();
+      Set<Id> badPacks = new HashSet<>();
+      for (StoreEntry e : store.list(StoreKeys.DATA)) {
+        Id packId;
+        try {
+          packId = StoreKeys.idOf(e.key());
+        } catch (IllegalArgumentException ex) {
+          notices.add(e.key() + ": not a pack name (ignored)");
+          continue;
+        }
+        packs.put(packId, e);
+        boolean read = readDataPercent == 100 || (readDataPercent > 0 && rnd.nextInt(100) < readDataPercent);
+        try {
+          List<PackEntry> entries;
+          if (read) {
+            byte[] data = store.get(e.key());
+            if (!Id.of(sha256(data)).equals(packId)) {
+              errors.add(e.key() + ": content does not match its name (SHA-256): bit rot or tampering");
+              badPacks.add(packId);
+              continue;
+            }
+            entries = PackFormat.parse(data, e.key());
+            if (repo != null) {
+              for (PackEntry pe : entries) {
+                byte[] ct = java.util.Arrays.copyOfRange(data, (int) pe.offset(), (int) pe.offset() + pe.length());
+                try {
+                  repo.openBlob(pe.type(), pe.id(), ct, e.key());
+                  blobsRead++;
+                } catch (CairnException ex) {
+                  errors.add(ex.getMessage());
+                }
+              }
+            }
+          } else {
+            entries = readHeader(e);
+          }
+          blobs += entries.size();
+        } catch (CairnException ex) {
+          errors.add(ex.getMessage());
+          badPacks.add(packId);
+        }
       }
-      packs.add(packId);
-      boolean read = readDataPercent == 100 || (readDataPercent > 0 && rnd.nextInt(100) < readDataPercent);
-      try {
-        List<PackEntry> entries;
-        if (read) {
+      // Index against packs, one segment at a time, pack headers through a small cache.
+      Map<Id, Map<Id, PackEntry>> headers = new java.util.LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Id, Map<Id, PackEntry>> eldest) {
+          return size() > 256;
+        }
+      };
+      long segments = 0;
+      for (StoreEntry e : store.list(StoreKeys.INDEX)) {
+        segments++;
+        try {
           byte[] data = store.get(e.key());
-          if (!Id.of(sha256(data)).equals(packId)) {
-            errors.add(e.key() + ": content does not match its name (SHA-256): bit rot or tampering");
+          if (!Id.of(sha256(data)).equals(StoreKeys.idOf(e.key()))) {
+            errors.add(e.key() + ": content does not match its name (SHA-256)");
             continue;
           }
-          entries = PackFormat.parse(data, e.key());
-          if (repo != null) {
-            for (PackEntry pe : entries) {
-              byte[] ct = java.util.Arrays.copyOfRange(data, (int) pe.offset(), (int) pe.offset() + pe.length());
-              try {
-                repo.openBlob(pe.type(), pe.id(), ct, e.key());
-                blobsRead++;
-              } catch (CairnException ex) {
-                errors.add(ex.getMessage());
+          IndexSegment seg = IndexSegment.open(data, e.key());
+          for (Iterator<IndexEntry> it = seg.iterator(); it.hasNext(); ) {
+            IndexEntry ie = it.next();
+            indexed.add(ie.blob());
+            StoreEntry pack = packs.get(ie.pack());
+            if (pack == null) {
+              errors.add(e.key() + ": blob " + ie.blob().shortHex() + " is in pack " + ie.pack().hex()
+                  + ", which is missing");
+              continue;
+            }
+            if (badPacks.contains(ie.pack())) {
+              continue;
+            }
+            Map<Id, PackEntry> h = headers.get(ie.pack());
+            if (h == null) {
+              h = new HashMap<>();
+              for (PackEntry pe : readHeader(pack)) {
+                h.put(pe.id(), pe);
+              }
+              headers.put(ie.pack(), h);
+            }
+            PackEntry pe = h.get(ie.blob());
+            if (pe == null) {
+              errors.add(e.key() + ": blob " + ie.blob().shortHex() + " is not in pack " + ie.pack().hex());
+            } else if (pe.offset() != ie.offset() || pe.length() != ie.length() || pe.type() != ie.type()) {
+              errors.add(e.key() + ": entry for blob " + ie.blob().shortHex() + " disagrees with the pack header");
+            }
+          }
+        } catch (CairnException ex) {
+          errors.add(ex.getMessage());
+        }
+      }
+      indexed.seal();
+      if (blobs > indexed.size()) {
+        notices.add((blobs - indexed.size()) + " blob copies are in packs but in no index (left by an interrupted "
+            + "backup, or duplicates; no snapshot depends on them)");
+      }
+      // Snapshots against the index.
+      long snapshots = 0;
+      long trees = 0;
+      for (StoreEntry e : store.list(StoreKeys.SNAPSHOTS)) {
+        snapshots++;
+        try {
+          SnapshotCodec.Decoded d = SnapshotEnvelopes.load(store, StoreKeys.idOf(e.key()));
+          long missing = 0;
+          Id firstMissing = null;
+          for (int i = 0; i < d.refCount(); i++) {
+            Id ref = d.ref(i);
+            if (!indexed.contains(ref)) {
+              missing++;
+              if (firstMissing == null) {
+                firstMissing = ref;
               }
             }
           }
-        } else {
-          entries = readHeader(e);
-        }
-        for (PackEntry pe : entries) {
-          blobs.computeIfAbsent(pe.id(), k -> new ArrayList<>(1)).add(new Located(packId, pe));
-        }
-      } catch (CairnException ex) {
-        errors.add(ex.getMessage());
-      }
-    }
-    // Index against packs.
-    Set<Id> indexed = new HashSet<>();
-    long segments = 0;
-    for (StoreEntry e : store.list(StoreKeys.INDEX)) {
-      segments++;
-      try {
-        byte[] data = store.get(e.key());
-        if (!Id.of(sha256(data)).equals(StoreKeys.idOf(e.key()))) {
-          errors.add(e.key() + ": content does not match its name (SHA-256)");
-          continue;
-        }
-        IndexSegment seg = IndexSegment.open(data, e.key());
-        for (Iterator<IndexEntry> it = seg.iterator(); it.hasNext(); ) {
-          IndexEntry ie = it.next();
-          indexed.add(ie.blob());
-          Located at = blobs.getOrDefault(ie.blob(), List.of()).stream()
-              .filter(l -> l.pack().equals(ie.pack())).findFirst().orElse(null);
-          if (!packs.contains(ie.pack())) {
-            errors.add(e.key() + ": blob " + ie.blob().shortHex() + " is in pack " + ie.pack().hex()
-                + ", which is missing");
-          } else if (at == null) {
-            errors.add(e.key() + ": blob " + ie.blob().shortHex() + " is not in pack " + ie.pack().hex());
-          } else if (at.entry().offset() != ie.offset() || at.entry().length() != ie.length()
-              || at.entry().type() != ie.type()) {
-            errors.add(e.key() + ": entry for blob " + ie.blob().shortHex() + " disagrees with the pack header");
+          if (missing > 0) {
+            errors.add(e.key() + ": " + missing + " referenced blobs are missing (first: " + firstMissing.hex() + ")");
           }
-        }
-      } catch (CairnException ex) {
-        errors.add(ex.getMessage());
-      }
-    }
-    long unindexed = blobs.keySet().stream().filter(b -> !indexed.contains(b)).count();
-    if (unindexed > 0) {
-      notices.add(unindexed + " blobs are in packs but in no index (left by an interrupted backup; "
-          + "no snapshot references them, so nothing is lost)");
-    }
-    // Snapshots against the index.
-    long snapshots = 0;
-    long trees = 0;
-    for (StoreEntry e : store.list(StoreKeys.SNAPSHOTS)) {
-      snapshots++;
-      try {
-        byte[] data = store.get(e.key());
-        if (!Id.of(sha256(data)).equals(StoreKeys.idOf(e.key()))) {
-          errors.add(e.key() + ": content does not match its name (SHA-256)");
-          continue;
-        }
-        SnapshotCodec.Decoded d = SnapshotCodec.decode(data, e.key());
-        long missing = 0;
-        Id firstMissing = null;
-        for (int i = 0; i < d.refCount(); i++) {
-          Id ref = d.ref(i);
-          if (!indexed.contains(ref)) {
-            missing++;
-            if (firstMissing == null) {
-              firstMissing = ref;
-            }
+          if (repo != null) {
+            Snapshot s = repo.loadSnapshot(StoreKeys.idOf(e.key()));
+            trees += walk(s, s.content().tree(), "", d);
           }
+        } catch (CairnException ex) {
+          errors.add(ex.getMessage());
         }
-        if (missing > 0) {
-          errors.add(e.key() + ": " + missing + " referenced blobs are missing (first: " + firstMissing.hex() + ")");
-        }
-        if (repo != null) {
-          Snapshot s = repo.loadSnapshot(StoreKeys.idOf(e.key()));
-          trees += walk(s, s.content().tree(), "", d);
-        }
-      } catch (CairnException ex) {
-        errors.add(ex.getMessage());
       }
+      return new CheckReport(packs.size(), blobs, segments, snapshots, trees, blobsRead,
+          List.copyOf(errors), List.copyOf(notices));
     }
-    return new CheckReport(packs.size(), blobs.size(), segments, snapshots, trees, blobsRead,
-        List.copyOf(errors), List.copyOf(notices));
   }
 
-  private record Located(Id pack, PackEntry entry) {}
+  private final java.nio.file.Path tempDir = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"));
 
   private List<PackEntry> readHeader(StoreEntry e) {
     long size = e.size();
