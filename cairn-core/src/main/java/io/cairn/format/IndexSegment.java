@@ -231,6 +231,23 @@ public final class IndexSegment {
     return new IndexEntry(blob, type, pack(ord), offset, length);
   }
 
+  /** The i-th entry in blob-id order. */
+  public IndexEntry entry(int i) {
+    if (i < 0 || i >= entryCount) {
+      throw new IndexOutOfBoundsException(i);
+    }
+    return entryAt(entriesAt + (long) i * ENTRY_LENGTH);
+  }
+
+  /** The pack ordinal of the i-th entry (see {@link #pack(int)}). */
+  public int packOrdinal(int i) {
+    long ord = Integer.toUnsignedLong(seg.get(U32, entriesAt + (long) i * ENTRY_LENGTH + Id.LENGTH));
+    if (ord >= packCount) {
+      throw new CorruptObjectException(resource, "entry " + i + " names pack " + ord + " of " + packCount);
+    }
+    return (int) ord;
+  }
+
   public Iterator<IndexEntry> iterator() {
     return new Iterator<>() {
       int i;

@@ -34,8 +34,8 @@ import java.util.Set;
  * {@code readData}, decrypts every blob and verifies its keyed id.
  *
  * <p>Memory: the set of indexed ids lives in a memory-mapped temporary file ({@link IdSetFile});
- * the heap holds one pack or index segment at a time, a cache of 256 pack headers, and one
- * small entry per pack.
+ * the heap holds one pack or index segment at a time (plus four bytes per entry of that
+ * segment to visit it pack by pack), one pack header, and one small entry per pack.
  */
 public final class Checker {
   private final BlobStore store;
@@ -112,13 +112,8 @@ public final class Checker {
           badPacks.add(packId);
         }
       }
-      // Index against packs, one segment at a time, pack headers through a small cache.
-      Map<Id, Map<Id, PackEntry>> headers = new java.util.LinkedHashMap<>(64, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Id, Map<Id, PackEntry>> eldest) {
-          return size() > 256;
-        }
-      };
+      // Index against packs, one segment at a time; within a segment, entries are visited pack by
+      // pack (a counting sort of their positions), so each pack header is read once per segment.
       long segments = 0;
       for (StoreEntry e : store.list(StoreKeys.INDEX)) {
         segments++;
@@ -129,31 +124,44 @@ public final class Checker {
             continue;
           }
           IndexSegment seg = IndexSegment.open(data, e.key());
-          for (Iterator<IndexEntry> it = seg.iterator(); it.hasNext(); ) {
-            IndexEntry ie = it.next();
-            indexed.add(ie.blob());
-            StoreEntry pack = packs.get(ie.pack());
-            if (pack == null) {
-              errors.add(e.key() + ": blob " + ie.blob().shortHex() + " is in pack " + ie.pack().hex()
-                  + ", which is missing");
-              continue;
-            }
-            if (badPacks.contains(ie.pack())) {
-              continue;
-            }
-            Map<Id, PackEntry> h = headers.get(ie.pack());
-            if (h == null) {
-              h = new HashMap<>();
+          int[] start = new int[seg.packCount() + 1];
+          for (int i = 0; i < seg.size(); i++) {
+            start[seg.packOrdinal(i) + 1]++;
+          }
+          for (int k = 0; k < seg.packCount(); k++) {
+            start[k + 1] += start[k];
+          }
+          int[] order = new int[seg.size()];
+          int[] fill = java.util.Arrays.copyOf(start, start.length);
+          for (int i = 0; i < seg.size(); i++) {
+            order[fill[seg.packOrdinal(i)]++] = i;
+          }
+          for (int k = 0; k < seg.packCount(); k++) {
+            Id packId = seg.pack(k);
+            StoreEntry pack = packs.get(packId);
+            Map<Id, PackEntry> header = null;
+            if (pack != null && !badPacks.contains(packId) && start[k + 1] > start[k]) {
+              header = new HashMap<>();
               for (PackEntry pe : readHeader(pack)) {
-                h.put(pe.id(), pe);
+                header.put(pe.id(), pe);
               }
-              headers.put(ie.pack(), h);
             }
-            PackEntry pe = h.get(ie.blob());
-            if (pe == null) {
-              errors.add(e.key() + ": blob " + ie.blob().shortHex() + " is not in pack " + ie.pack().hex());
-            } else if (pe.offset() != ie.offset() || pe.length() != ie.length() || pe.type() != ie.type()) {
-              errors.add(e.key() + ": entry for blob " + ie.blob().shortHex() + " disagrees with the pack header");
+            for (int j = start[k]; j < start[k + 1]; j++) {
+              IndexEntry ie = seg.entry(order[j]);
+              indexed.add(ie.blob());
+              if (pack == null) {
+                errors.add(e.key() + ": blob " + ie.blob().shortHex() + " is in pack " + packId.hex() + ", which is missing");
+                continue;
+              }
+              if (header == null) {
+                continue;
+              }
+              PackEntry pe = header.get(ie.blob());
+              if (pe == null) {
+                errors.add(e.key() + ": blob " + ie.blob().shortHex() + " is not in pack " + packId.hex());
+              } else if (pe.offset() != ie.offset() || pe.length() != ie.length() || pe.type() != ie.type()) {
+                errors.add(e.key() + ": entry for blob " + ie.blob().shortHex() + " disagrees with the pack header");
+              }
             }
           }
         } catch (CairnException ex) {
