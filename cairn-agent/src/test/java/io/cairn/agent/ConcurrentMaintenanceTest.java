@@ -66,7 +66,7 @@ class ConcurrentMaintenanceTest {
     Map<Id, Map<String, String>> expected = new ConcurrentHashMap<>();
     AtomicBoolean done = new AtomicBoolean();
     AtomicInteger prunes = new AtomicInteger();
-    int rounds = 10;
+    int rounds = 14;
     Runnable[] backups = new Runnable[2];
     for (int w = 0; w < 2; w++) {
       int worker = w;
