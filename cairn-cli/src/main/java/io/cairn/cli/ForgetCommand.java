@@ -65,7 +65,8 @@ final class ForgetCommand extends RepoCommand {
     for (RetentionPlanner.Decision d : plan) {
       if (!json() && !d.group().equals(group)) {
         group = d.group();
-        out().println(group + ":");
+        String tag = d.snapshot().envelope().pathsTag();
+        out().println("host " + d.snapshot().envelope().host() + ", paths " + tag.substring(0, Math.min(8, tag.length())) + ":");
       }
       String id = d.snapshot().id().hex();
       if (!d.keep() && !dryRun) {

@@ -28,13 +28,18 @@ final class PruneCommand extends RepoCommand {
   @Option(names = "--repack-threshold", paramLabel = "PERCENT", description = "Rewrite a pack when at least this share of it is garbage (default 20).")
   double threshold = 20;
 
+  @Option(names = "--fence-margin", paramLabel = "DURATION", hidden = true,
+      description = "How far after its writing a condemnation is dated (default 5m; 0 only when no backup can run).")
+  String fenceMargin = "5m";
+
   @Override
   public Integer call() {
     BlobStore store = store();
     Repository.readConfig(store);
     Duration g = grace.equals("0") ? Duration.ZERO : ForgetCommand.parseDuration(grace);
     Pruner pruner = new Pruner(store, Clock.systemUTC(),
-        new Pruner.Options(g, threshold / 100.0, Pruner.Options.DEFAULT.sessionMaxAge()),
+        new Pruner.Options(g, threshold / 100.0, Pruner.Options.DEFAULT.sessionMaxAge(),
+            fenceMargin.equals("0") ? Duration.ZERO : ForgetCommand.parseDuration(fenceMargin)),
         io.cairn.repository.RepositoryOptions.localHost());
     Pruner.Plan plan = pruner.plan();
     Pruner.Result result = dryRun ? null : pruner.execute(plan);

@@ -86,7 +86,7 @@ class CrashTest {
     }
     for (int i = 0; i < 6; i++) {
       killed += runAndKill(cli, r.nextInt(1200), "forget", "--keep-last", "3");
-      killed += runAndKill(cli, r.nextInt(1500), "prune", "--grace", "0");
+      killed += runAndKill(cli, r.nextInt(1500), "prune", "--grace", "0", "--fence-margin", "0");
       assertHealthy(cli, src, expected, "after killed prune " + i);
     }
     assertThat(killed).as("processes actually killed").isGreaterThan(3);
@@ -96,8 +96,8 @@ class CrashTest {
     Map<String, String> last = contents(src);
     assertThat(cli.run("backup", src.toString()).exit()).isZero();
     recordNew(cli, before, last, expected);
-    assertThat(cli.run("prune", "--grace", "0").exit()).isZero();
-    assertThat(cli.run("prune", "--grace", "0").exit()).isZero();
+    assertThat(cli.run("prune", "--grace", "0", "--fence-margin", "0").exit()).isZero();
+    assertThat(cli.run("prune", "--grace", "0", "--fence-margin", "0").exit()).isZero();
     assertHealthy(cli, src, expected, "at the end");
   }
 

@@ -48,20 +48,20 @@ class PruneTest {
     assertThat(cli.run("--password-file", noKey.toString(), "forget", "--keep-last", "1").exit()).isZero();
 
     // Dry run: a plan and no change.
-    Cli.Result dry = cli.run("--password-file", noKey.toString(), "--json", "prune", "--grace", "0", "--dry-run");
+    Cli.Result dry = cli.run("--password-file", noKey.toString(), "--json", "prune", "--grace", "0", "--fence-margin", "0", "--dry-run");
     assertThat(dry.exit()).as(dry.err()).isZero();
     assertThat(CliDamageTest.manifest(cli.repo)).isEqualTo(CliDamageTest.manifest(cli.repo));
     var beforeDry = CliDamageTest.manifest(cli.repo);
-    cli.run("--password-file", noKey.toString(), "prune", "--grace", "0", "--dry-run");
+    cli.run("--password-file", noKey.toString(), "prune", "--grace", "0", "--fence-margin", "0", "--dry-run");
     assertThat(CliDamageTest.manifest(cli.repo)).isEqualTo(beforeDry);
     assertThat(CliEndToEndTest.json(dry.out()).get("condemned_now").asInt()).isGreaterThan(0);
 
     // First run condemns; nothing is removed yet.
-    JsonNode first = CliEndToEndTest.json(cli.run("--password-file", noKey.toString(), "--json", "prune", "--grace", "0").out());
+    JsonNode first = CliEndToEndTest.json(cli.run("--password-file", noKey.toString(), "--json", "prune", "--grace", "0", "--fence-margin", "0").out());
     assertThat(first.get("blobs_removed").asInt()).isZero();
     assertThat(dataBytes(cli.repo)).isEqualTo(before);
     // Second run removes what the first condemned.
-    Cli.Result second = cli.run("--password-file", noKey.toString(), "--json", "prune", "--grace", "0");
+    Cli.Result second = cli.run("--password-file", noKey.toString(), "--json", "prune", "--grace", "0", "--fence-margin", "0");
     assertThat(second.exit()).as(second.err()).isZero();
     JsonNode s = CliEndToEndTest.json(second.out());
     assertThat(s.get("blobs_removed").asInt()).isGreaterThan(0);
@@ -75,7 +75,7 @@ class PruneTest {
     assertThat(Files.readAllBytes(tmp.resolve("r/b.bin"))).isEqualTo(b);
     assertThat(Files.readAllBytes(tmp.resolve("r/shared.bin"))).isEqualTo(shared);
     // A third run finds nothing more to do.
-    JsonNode third = CliEndToEndTest.json(cli.run("--json", "prune", "--grace", "0").out());
+    JsonNode third = CliEndToEndTest.json(cli.run("--json", "prune", "--grace", "0", "--fence-margin", "0").out());
     assertThat(third.get("blobs_removed").asInt()).isZero();
     assertThat(third.get("condemned_now").asInt()).isZero();
   }
@@ -94,8 +94,8 @@ class PruneTest {
     assertThat(cli.run("backup", src.toString()).exit()).isZero();
     assertThat(cli.run("forget", "--keep-last", "1").exit()).isZero();
     assertThat(CliEndToEndTest.json(cli.run("--json", "snapshots").out())).hasSize(2);
-    cli.run("prune", "--grace", "0");
-    cli.run("prune", "--grace", "0");
+    cli.run("prune", "--grace", "0", "--fence-margin", "0");
+    cli.run("prune", "--grace", "0", "--fence-margin", "0");
     Cli.Result r = cli.run("restore", "latest", "--target", tmp.resolve("r").toString());
     assertThat(r.exit()).isZero();
     String locked = CliEndToEndTest.json(cli.run("--json", "snapshots").out()).get(0).get("id").asText();

@@ -48,14 +48,18 @@ public final class Pruner {
    * @param grace how long a condemnation must age before its sweep (covers clock skew)
    * @param repackThreshold repack a pack when at least this share of its bytes is garbage
    * @param sessionMaxAge session markers older than this are treated as left by a dead process
+   * @param fenceMargin a condemned list is dated this far after the moment it is written, so that
+   *     a write session starting while it is being stored (and so possibly not seeing it) counts
+   *     as older than it; it also absorbs clock skew between the pruning and the writing machines
    */
-  public record Options(Duration grace, double repackThreshold, Duration sessionMaxAge) {
-    public static final Options DEFAULT = new Options(Duration.ofHours(1), 0.2, Duration.ofHours(48));
+  public record Options(Duration grace, double repackThreshold, Duration sessionMaxAge, Duration fenceMargin) {
+    public static final Options DEFAULT = new Options(Duration.ofHours(1), 0.2, Duration.ofHours(48),
+        Duration.ofMinutes(5));
 
     public Options {
       // Safety parameters are checked when they are given, not when they are used.
-      if (grace.isNegative() || sessionMaxAge.isNegative() || sessionMaxAge.isZero()) {
-        throw new IllegalArgumentException("grace must be >= 0 and session max age > 0");
+      if (grace.isNegative() || sessionMaxAge.isNegative() || sessionMaxAge.isZero() || fenceMargin.isNegative()) {
+        throw new IllegalArgumentException("grace and fence margin must be >= 0 and session max age > 0");
       }
       if (!(repackThreshold > 0 && repackThreshold <= 1)) {
         throw new IllegalArgumentException("repack threshold must be in (0, 1], got " + repackThreshold);
@@ -246,9 +250,11 @@ public final class Pruner {
     for (String marker : plan.deadMarkers()) {
       store.delete(marker);
     }
-    // Prune rule 1: the new condemnation is recorded before anything is removed.
+    // Prune rule 1: the new condemnation is recorded before anything is removed. It is dated
+    // after the moment it becomes visible (fence margin), never at planning time: a session
+    // that starts before the list is stored must count as older than the list.
     if (!plan.condemn().isEmpty()) {
-      byte[] list = new CondemnedList(plan.now(), plan.condemn()).encode();
+      byte[] list = new CondemnedList(clock.instant().plus(options.fenceMargin()), plan.condemn()).encode();
       store.putIfAbsent(StoreKeys.condemned(Id.of(Packer.sha256(list))), list);
     }
     if (plan.remove().isEmpty() && plan.deletePacks().isEmpty()) {

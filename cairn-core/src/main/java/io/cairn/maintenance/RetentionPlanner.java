@@ -58,8 +58,9 @@ public final class RetentionPlanner {
     return out;
   }
 
+  /** Host and the full paths tag (the display shortens it). */
   public static String groupOf(SnapshotEnvelope e) {
-    return "host " + e.host() + ", paths " + e.pathsTag().substring(0, Math.min(8, e.pathsTag().length()));
+    return "host " + e.host() + ", paths " + e.pathsTag();
   }
 
   private List<Decision> planGroup(String group, List<Candidate> newestFirst, RetentionPolicy p, Instant now) {

@@ -99,7 +99,9 @@ public final class WriteSession implements AutoCloseable {
           continue;
         }
         for (PackEntry pe : io.cairn.format.PackFormat.parse(data, e.key())) {
-          if (!repo.index().contains(pe.id())) {
+          // Condemned blobs are not adopted: their pack may be one a prune is sweeping right now
+          // (its entries already gone from the index, the pack itself not yet deleted).
+          if (!repo.index().contains(pe.id()) && !condemned.contains(pe.id())) {
             adopted.add(new IndexEntry(pe.id(), pe.type(), pack, pe.offset(), pe.length()));
           }
         }
@@ -345,7 +347,6 @@ public final class WriteSession implements AutoCloseable {
       dataPacker = null;
       treePacker = null;
     }
-    repo.store().delete(StoreKeys.session(sessionId));
     uploader.shutdown();
     try {
       if (!uploader.awaitTermination(10, java.util.concurrent.TimeUnit.MINUTES)) {
@@ -355,5 +356,7 @@ public final class WriteSession implements AutoCloseable {
       uploader.shutdownNow();
       Thread.currentThread().interrupt();
     }
+    // Last: the marker goes only when this session can write nothing more.
+    repo.store().delete(StoreKeys.session(sessionId));
   }
 }
