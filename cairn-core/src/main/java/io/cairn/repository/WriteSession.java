@@ -113,7 +113,10 @@ public final class WriteSession implements AutoCloseable {
     for (IndexEntry ie : adopted) {
       unique.putIfAbsent(ie.blob(), ie);
     }
-    writeSegment(new ArrayList<>(unique.values()));
+    List<IndexEntry> all = new ArrayList<>(unique.values());
+    for (int from = 0; from < all.size(); from += ENTRIES_PER_SEGMENT) {
+      writeSegment(new ArrayList<>(all.subList(from, Math.min(all.size(), from + ENTRIES_PER_SEGMENT))));
+    }
   }
 
   /** True when a blob can be referenced without storing it again: indexed and not condemned. */
