@@ -18,7 +18,7 @@ final class CheckCommand extends RepoCommand {
   @Option(names = "--read-data", description = "Read and verify all data.")
   boolean readData;
 
-  @Option(names = "--read-data-subset", paramLabel = "N%", description = "Read and verify a random N% of packs.")
+  @Option(names = "--read-data-subset", paramLabel = "N%", description = "Read and verify a random N%% of packs.")
   String subset;
 
   @Option(names = "--no-key", description = "Check without the password (structure and ciphertext checksums only).")
