@@ -57,10 +57,4 @@ public record Node(
         atimeNanos, ctimeSeconds, ctimeNanos, inode, device, links, rdev, newSize, xattrs, chunks,
         subtree, linkTarget);
   }
-
-  public Node withName(byte[] newName) {
-    return new Node(kind, newName, mode, uid, gid, user, group, mtimeSeconds, mtimeNanos, atimeSeconds,
-        atimeNanos, ctimeSeconds, ctimeNanos, inode, device, links, rdev, size, xattrs, content,
-        subtree, linkTarget);
-  }
 }

@@ -10,13 +10,12 @@ import io.cairn.format.NodeKind;
 import io.cairn.format.PackEntry;
 import io.cairn.format.PackFormat;
 import io.cairn.format.SnapshotCodec;
+import io.cairn.repository.ContentAddressed;
 import io.cairn.repository.Repository;
 import io.cairn.repository.Snapshot;
 import io.cairn.store.BlobStore;
 import io.cairn.store.StoreEntry;
 import io.cairn.store.StoreKeys;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -86,7 +85,7 @@ public final class Checker {
           List<PackEntry> entries;
           if (read) {
             byte[] data = store.get(e.key());
-            if (!Id.of(sha256(data)).equals(packId)) {
+            if (!ContentAddressed.matches(e.key(), data)) {
               errors.add(e.key() + ": content does not match its name (SHA-256): bit rot or tampering");
               badPacks.add(packId);
               continue;
@@ -118,11 +117,7 @@ public final class Checker {
       for (StoreEntry e : store.list(StoreKeys.INDEX)) {
         segments++;
         try {
-          byte[] data = store.get(e.key());
-          if (!Id.of(sha256(data)).equals(StoreKeys.idOf(e.key()))) {
-            errors.add(e.key() + ": content does not match its name (SHA-256)");
-            continue;
-          }
+          byte[] data = ContentAddressed.get(store, e.key());
           IndexSegment seg = IndexSegment.open(data, e.key());
           int[] start = new int[seg.packCount() + 1];
           for (int i = 0; i < seg.size(); i++) {
@@ -245,13 +240,5 @@ public final class Checker {
       }
     }
     return count;
-  }
-
-  static byte[] sha256(byte[] data) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(data);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

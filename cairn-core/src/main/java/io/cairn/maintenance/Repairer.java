@@ -57,7 +57,7 @@ public final class Repairer {
       }
       try {
         byte[] data = store.get(e.key());
-        if (!Id.of(Packer.sha256(data)).equals(pack)) {
+        if (!io.cairn.repository.ContentAddressed.matches(e.key(), data)) {
           report.add(e.key() + ": damaged (content does not match its name); its blobs are left out of the index "
               + "(repair snapshots then drops what needed them)");
           continue;
@@ -109,7 +109,7 @@ public final class Repairer {
         continue;
       }
       byte[] data = store.get(e.key());
-      if (Id.of(Packer.sha256(data)).equals(pack)) {
+      if (io.cairn.repository.ContentAddressed.matches(e.key(), data)) {
         continue;
       }
       damaged.add(e.key());

@@ -1,14 +1,11 @@
 package io.cairn.maintenance;
 
 import io.cairn.format.CairnException;
-import io.cairn.format.CorruptObjectException;
 import io.cairn.format.Id;
 import io.cairn.format.SnapshotCodec;
 import io.cairn.store.BlobStore;
 import io.cairn.store.StoreEntry;
 import io.cairn.store.StoreKeys;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -33,15 +30,6 @@ public final class SnapshotEnvelopes {
   }
 
   public static SnapshotCodec.Decoded load(BlobStore store, Id id) {
-    String key = StoreKeys.snapshot(id);
-    byte[] data = store.get(key);
-    try {
-      if (!Id.of(MessageDigest.getInstance("SHA-256").digest(data)).equals(id)) {
-        throw new CorruptObjectException(key, "content does not match its name (SHA-256)");
-      }
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-    return SnapshotCodec.decode(data, key);
+    return io.cairn.repository.ContentAddressed.snapshot(store, id);
   }
 }

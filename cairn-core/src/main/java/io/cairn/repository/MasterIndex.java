@@ -100,10 +100,7 @@ public final class MasterIndex implements AutoCloseable {
         }
       }
       String key = StoreKeys.index(id);
-      byte[] data = store.get(key);
-      if (!Id.of(Packer.sha256(data)).equals(id)) {
-        throw new CorruptObjectException(key, "content does not match its name (SHA-256)");
-      }
+      byte[] data = ContentAddressed.get(store, key);
       IndexSegment.open(data, key);
       writeCache(id, data);
       map(id, cached);

@@ -299,11 +299,7 @@ public final class Repository implements AutoCloseable {
 
   public Snapshot loadSnapshot(Id id) {
     String k = StoreKeys.snapshot(id);
-    byte[] data = store.get(k);
-    if (!Id.of(Packer.sha256(data)).equals(id)) {
-      throw new CorruptObjectException(k, "content does not match its name (SHA-256)");
-    }
-    SnapshotCodec.Decoded d = SnapshotCodec.decode(data, k);
+    SnapshotCodec.Decoded d = ContentAddressed.snapshot(store, id);
     byte[] aad = new byte[SNAPSHOT_AAD.length + d.envelopeBytes().length];
     System.arraycopy(SNAPSHOT_AAD, 0, aad, 0, SNAPSHOT_AAD.length);
     System.arraycopy(d.envelopeBytes(), 0, aad, SNAPSHOT_AAD.length, d.envelopeBytes().length);

@@ -95,7 +95,7 @@ public final class WriteSession implements AutoCloseable {
       }
       try {
         byte[] data = repo.store().get(e.key());
-        if (!Id.of(Packer.sha256(data)).equals(pack)) {
+        if (!ContentAddressed.matches(e.key(), data)) {
           continue;
         }
         for (PackEntry pe : io.cairn.format.PackFormat.parse(data, e.key())) {
