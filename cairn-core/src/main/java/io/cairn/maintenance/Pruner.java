@@ -68,9 +68,9 @@ public final class Pruner {
   }
 
   /** What a run would do. */
-  public record Plan(Instant now, int snapshots, long referencedBlobs, List<CondemnedList.Pair> condemn,
+  public record Plan(int snapshots, long referencedBlobs, List<CondemnedList.Pair> condemn,
       List<Id> sweptLists, Set<CondemnedList.Pair> remove, List<Id> deletePacks, List<Id> repackPacks,
-      long bytesFreed, long bytesRepacked, List<String> segmentsRead, List<String> deadMarkers,
+      long bytesFreed, long bytesRepacked, List<String> segmentsToRewrite, List<String> deadMarkers,
       List<String> notes) {}
 
   public record Result(long packsDeleted, long packsWritten, long blobsRemoved, long bytesFreed) {}
@@ -148,14 +148,15 @@ public final class Pruner {
         }
       }
       // One pass over the index, one segment in memory at a time.
-      List<String> segmentsRead = new ArrayList<>();
+      // Only segments naming a pack that may lose blobs can change; execute reads just those.
+      List<String> segmentsToRewrite = new ArrayList<>();
       Set<Id> indexedPacks = new HashSet<>();
       Set<CondemnedList.Pair> remove = new HashSet<>();
       List<CondemnedList.Pair> condemn = new ArrayList<>();
       Map<Id, long[]> liveBytes = new HashMap<>();
       for (StoreEntry e : store.list(StoreKeys.INDEX)) {
         IndexSegment seg = IndexSegment.open(store.get(e.key()), e.key());
-        segmentsRead.add(e.key());
+        boolean affected = false;
         for (Iterator<IndexEntry> it = seg.iterator(); it.hasNext(); ) {
           IndexEntry ie = it.next();
           indexedPacks.add(ie.pack());
@@ -169,9 +170,15 @@ public final class Pruner {
               condemn.add(p);
             }
           }
-          if (candidatePacks.contains(ie.pack()) && !removed) {
-            liveBytes.computeIfAbsent(ie.pack(), k -> new long[1])[0] += ie.length();
+          if (candidatePacks.contains(ie.pack())) {
+            affected = true;
+            if (!removed) {
+              liveBytes.computeIfAbsent(ie.pack(), k -> new long[1])[0] += ie.length();
+            }
           }
+        }
+        if (affected) {
+          segmentsToRewrite.add(e.key());
         }
       }
       for (Id p : indexedPacks) {
@@ -212,8 +219,8 @@ public final class Pruner {
           freed += size - live;
         }
       }
-      return new Plan(now, snapshots, referenced.size(), condemn, sweptLists, remove, deletePacks, repackPacks,
-          freed, repacked, segmentsRead, deadMarkers, notes);
+      return new Plan(snapshots, referenced.size(), condemn, sweptLists, remove, deletePacks, repackPacks,
+          freed, repacked, segmentsToRewrite, deadMarkers, notes);
     }
   }
 
@@ -297,7 +304,7 @@ public final class Pruner {
     // Prune rule 3: each affected segment is rewritten without the removed entries; the old
     // ones are removed only after all replacements are stored.
     List<String> replaced = new ArrayList<>();
-    for (String key : plan.segmentsRead()) {
+    for (String key : plan.segmentsToRewrite()) {
       IndexSegment seg;
       try {
         seg = IndexSegment.open(store.get(key), key);

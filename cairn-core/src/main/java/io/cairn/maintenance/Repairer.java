@@ -29,8 +29,9 @@ import java.time.Instant;
 /**
  * Rebuilds what can be rebuilt. {@link #repairIndex} needs no key: it writes a new index from
  * the headers of every intact pack and only then removes the old segments. {@link
- * #repairSnapshots} needs the key: every snapshot that references a missing or unreadable blob
- * is written again without the files (or directories) that cannot be restored, tagged
+ * #repairSnapshots} needs the key: every snapshot that references a blob in no intact pack (run
+ * {@link #repairPacks} or {@link #repairIndex} first, so damaged packs are out of the index) is
+ * written again without the files (or directories) that cannot be restored, tagged
  * "repaired", and the damage is reported file by file.
  */
 public final class Repairer {
@@ -166,9 +167,10 @@ public final class Repairer {
   public int repairSnapshots(Repository repo, boolean dryRun, boolean forgetDamaged) {
     repo.refreshIndex();
     int rewritten = 0;
-    for (Snapshot s : repo.listSnapshots(e -> report.add("snapshot unreadable: " + e.getMessage()))) {
-      List<String> lost = new ArrayList<>();
-      try (WriteSession session = dryRun ? null : repo.newSession()) {
+    // One write session for all snapshots: each session start lists the repository.
+    try (WriteSession session = dryRun ? null : repo.newSession()) {
+      for (Snapshot s : repo.listSnapshots(e -> report.add("snapshot unreadable: " + e.getMessage()))) {
+        List<String> lost = new ArrayList<>();
         Set<Id> refs = new HashSet<>();
         Id root = rewrite(repo, session, s.content().tree(), "", lost, refs);
         if (lost.isEmpty()) {

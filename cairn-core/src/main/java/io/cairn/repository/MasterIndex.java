@@ -40,7 +40,10 @@ public final class MasterIndex implements AutoCloseable {
     this.cacheDir = cacheDir;
   }
 
-  /** Maps every segment listed in the store that is not mapped yet; drops vanished cache files. */
+  /**
+   * Maps every segment listed in the store that is not mapped yet, and stops using segments
+   * that are no longer listed (a prune replaced them); their cache files stay until evicted.
+   */
   synchronized void refresh() {
     for (int attempt = 0; ; attempt++) {
       try {

@@ -190,36 +190,27 @@ public final class Repository implements AutoCloseable {
     return key.tag(String.join("\0", sorted).getBytes(StandardCharsets.UTF_8));
   }
 
-  /** Ids of every blob copy some prune has condemned (read at the start of a write session). */
-  java.util.Set<Id> condemnedBlobs() {
-    java.util.Set<Id> out = new java.util.HashSet<>();
-    for (StoreEntry e : store.list(StoreKeys.CONDEMNED)) {
-      try {
-        for (io.cairn.format.CondemnedList.Pair p : io.cairn.format.CondemnedList.decode(store.get(e.key()), e.key()).pairs()) {
-          out.add(p.blob());
-        }
-      } catch (ObjectNotFoundException gone) {
-        // swept meanwhile
-      }
-    }
-    return out;
-  }
+  /** What the condemned lists name: blob ids, and packs condemned as a whole. */
+  record Condemned(java.util.Set<Id> blobs, java.util.Set<Id> wholePacks) {}
 
-  /** Packs some prune condemned as a whole (no index named them). */
-  java.util.Set<Id> condemnedWholePacks() {
-    java.util.Set<Id> out = new java.util.HashSet<>();
+  /** Reads every condemned list once (at the start of a write session). */
+  Condemned condemned() {
+    java.util.Set<Id> blobs = new java.util.HashSet<>();
+    java.util.Set<Id> packs = new java.util.HashSet<>();
     for (StoreEntry e : store.list(StoreKeys.CONDEMNED)) {
       try {
         for (io.cairn.format.CondemnedList.Pair p : io.cairn.format.CondemnedList.decode(store.get(e.key()), e.key()).pairs()) {
           if (p.blob().equals(io.cairn.format.CondemnedList.WHOLE_PACK)) {
-            out.add(p.pack());
+            packs.add(p.pack());
+          } else {
+            blobs.add(p.blob());
           }
         }
       } catch (ObjectNotFoundException gone) {
         // swept meanwhile
       }
     }
-    return out;
+    return new Condemned(blobs, packs);
   }
 
   /** Re-reads the list of index segments from the store. */

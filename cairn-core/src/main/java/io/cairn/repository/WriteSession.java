@@ -64,9 +64,10 @@ public final class WriteSession implements AutoCloseable {
     // index, so a prune either sees this session or condemned its blobs before it started.
     repo.store().putIfAbsent(StoreKeys.session(sessionId), new io.cairn.format.SessionMarker(
         repo.options().clock().instant(), repo.options().host(), ProcessHandle.current().pid()).encode());
-    this.condemned = repo.condemnedBlobs();
+    Repository.Condemned c = repo.condemned();
+    this.condemned = c.blobs();
     repo.refreshIndex();
-    adoptOrphanPacks();
+    adoptOrphanPacks(c.wholePacks());
   }
 
   /**
@@ -74,14 +75,13 @@ public final class WriteSession implements AutoCloseable {
    * resumed after a crash does not upload them again. Safe: a pack that is listed is complete
    * (put-if-absent is atomic); packs a prune condemned are left alone.
    */
-  private void adoptOrphanPacks() {
+  private void adoptOrphanPacks(Set<Id> condemnedPacks) {
     Set<Id> indexedPacks = new java.util.HashSet<>();
     for (IndexSegment seg : repo.index().segments()) {
       for (int i = 0; i < seg.packCount(); i++) {
         indexedPacks.add(seg.pack(i));
       }
     }
-    Set<Id> condemnedPacks = repo.condemnedWholePacks();
     List<IndexEntry> adopted = new ArrayList<>();
     for (io.cairn.store.StoreEntry e : repo.store().list(StoreKeys.DATA)) {
       Id pack;
