@@ -46,13 +46,7 @@ final class CatCommand extends RepoCommand {
         case "keys" -> {
           List<Map<String, Object>> rows = new ArrayList<>();
           for (var k : repo.listKeys()) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("id", k.id().hex());
-            m.put("current", k.current());
-            m.put("created", k.created().toString());
-            m.put("host", k.host());
-            m.put("username", k.username());
-            rows.add(m);
+            rows.add(KeyCommand.toJson(k));
           }
           out().println(io.cairn.format.Json.pretty(rows));
         }

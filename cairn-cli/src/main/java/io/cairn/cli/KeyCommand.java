@@ -23,6 +23,16 @@ final class KeyCommand extends RepoCommand {
   @Option(names = "--new-password-file", paramLabel = "FILE", description = "The new password for 'add' (default: prompt or $CAIRN_NEW_PASSWORD).")
   Path newPasswordFile;
 
+  static Map<String, Object> toJson(KeyInfo k) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", k.id().hex());
+    m.put("current", k.current());
+    m.put("created", k.created().toString());
+    m.put("host", k.host());
+    m.put("username", k.username());
+    return m;
+  }
+
   @Override
   public Integer call() {
     try (Repository repo = open()) {
@@ -32,13 +42,7 @@ final class KeyCommand extends RepoCommand {
           if (json()) {
             List<Map<String, Object>> rows = new ArrayList<>();
             for (KeyInfo k : keys) {
-              Map<String, Object> m = new LinkedHashMap<>();
-              m.put("id", k.id().hex());
-              m.put("current", k.current());
-              m.put("created", k.created().toString());
-              m.put("host", k.host());
-              m.put("username", k.username());
-              rows.add(m);
+              rows.add(toJson(k));
             }
             printJson(rows);
           } else {

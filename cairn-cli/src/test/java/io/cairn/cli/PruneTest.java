@@ -47,12 +47,13 @@ class PruneTest {
     Files.writeString(noKey, "not the password\n");
     assertThat(cli.run("--password-file", noKey.toString(), "forget", "--keep-last", "1").exit()).isZero();
 
-    // Dry run: a plan and no change.
+    // Dry run: a plan and no change, in JSON and in text.
+    var beforeDry = CliDamageTest.manifest(cli.repo);
     Cli.Result dry = cli.run("--password-file", noKey.toString(), "--json", "prune", "--grace", "0", "--fence-margin", "0", "--dry-run");
     assertThat(dry.exit()).as(dry.err()).isZero();
-    assertThat(CliDamageTest.manifest(cli.repo)).isEqualTo(CliDamageTest.manifest(cli.repo));
-    var beforeDry = CliDamageTest.manifest(cli.repo);
-    cli.run("--password-file", noKey.toString(), "prune", "--grace", "0", "--fence-margin", "0", "--dry-run");
+    assertThat(CliDamageTest.manifest(cli.repo)).isEqualTo(beforeDry);
+    Cli.Result dryText = cli.run("--password-file", noKey.toString(), "prune", "--grace", "0", "--fence-margin", "0", "--dry-run");
+    assertThat(dryText.out()).contains("dry run: nothing was changed");
     assertThat(CliDamageTest.manifest(cli.repo)).isEqualTo(beforeDry);
     assertThat(CliEndToEndTest.json(dry.out()).get("condemned_now").asInt()).isGreaterThan(0);
 
