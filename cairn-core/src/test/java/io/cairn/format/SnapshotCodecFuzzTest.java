@@ -1,37 +1,11 @@
 package io.cairn.format;
 
-import com.code_intelligence.jazzer.api.FuzzedDataProvider;
-import com.code_intelligence.jazzer.junit.FuzzTest;
-
-/**
- * Fuzzes {@link SnapshotCodec#decode}, JSON envelope included. A target passes when the parser succeeds or throws a
- * {@link CairnException}; {@link ParserTarget} fails it on anything else. Without JAZZER_FUZZ=1
- * the seeds in {@code SnapshotCodecFuzzTestInputs/<method>/} run as regression tests.
- */
-class SnapshotCodecFuzzTest {
+/** Fuzzes {@link SnapshotCodec#decode}; seeds in {@code SnapshotCodecFuzzTestInputs/<method>/}. */
+class SnapshotCodecFuzzTest extends FramedParserFuzzTest {
   private static final ParserTarget TARGET = FormatTargets.snapshot();
 
-  /** Arbitrary bytes; without fuzzing feedback these rarely get past magic and checksum. */
-  @FuzzTest(maxDuration = "60s")
-  void arbitraryBytes(byte[] data) {
-    TARGET.run(data);
-  }
-
-  /** Arbitrary bytes wrapped in a valid header and checksum, straight into the body parser. */
-  @FuzzTest(maxDuration = "60s")
-  void arbitraryBody(byte[] body) {
-    TARGET.runWrapped(body);
-  }
-
-  /** Edits of valid encodings, checksum untouched: the integrity check must reject them cleanly. */
-  @FuzzTest(maxDuration = "60s")
-  void mutatedSample(FuzzedDataProvider data) {
-    TARGET.runMutant(Choices.of(data), false);
-  }
-
-  /** Edits of valid encodings with the checksum recomputed, so they reach the body parser. */
-  @FuzzTest(maxDuration = "60s")
-  void mutatedSampleResealed(FuzzedDataProvider data) {
-    TARGET.runMutant(Choices.of(data), true);
+  @Override
+  ParserTarget target() {
+    return TARGET;
   }
 }
