@@ -20,13 +20,15 @@ import picocli.CommandLine.ScopeType;
         + "--password-file, CAIRN_PASSWORD_FILE, CAIRN_PASSWORD, or a prompt on a terminal.",
     subcommands = {InitCommand.class, BackupCommand.class, SnapshotsCommand.class, LsCommand.class,
         DiffCommand.class, RestoreCommand.class, CatCommand.class, StatsCommand.class, KeyCommand.class,
-        CheckCommand.class, ForgetCommand.class, PruneCommand.class, RepairCommand.class,
+        CheckCommand.class, ForgetCommand.class, PruneCommand.class, RepairCommand.class, EnrollCommand.class,
+        ServerCommand.class,
         CommandLine.HelpCommand.class},
     footer = {"", "Exit codes: 0 success, 1 error, 2 usage, 3 backup written but some files unreadable,",
         "10 no repository at the location, 12 wrong password."})
 public final class Main {
   @Option(names = {"-r", "--repo"}, scope = ScopeType.INHERIT, paramLabel = "REPOSITORY",
-      description = "Repository location: a directory (default: $CAIRN_REPOSITORY).")
+      description = "Repository location: a directory, or a server repository https://HOST:PORT/repos/TENANT/REPO "
+          + "(default: $CAIRN_REPOSITORY).")
   String repo;
 
   @Option(names = "--password-file", scope = ScopeType.INHERIT, paramLabel = "FILE",
@@ -40,8 +42,36 @@ public final class Main {
       description = "Local cache (default: $CAIRN_CACHE_DIR, else $XDG_CACHE_HOME/cairn, else ~/.cache/cairn).")
   Path cacheDir;
 
+  @Option(names = "--credentials", scope = ScopeType.INHERIT, paramLabel = "FILE",
+      description = "Agent credentials for server repositories, written by 'cairn enroll' (default: "
+          + "$CAIRN_CREDENTIALS, else $XDG_CONFIG_HOME/cairn/credentials.json, else ~/.config/cairn/credentials.json).")
+  Path credentials;
+
+  @Option(names = "--retry-for", scope = ScopeType.INHERIT, paramLabel = "DURATION", defaultValue = "15m",
+      description = "How long to keep retrying an unreachable server before giving up, e.g. 90s, 15m (default: 15m).")
+  String retryFor;
+
   @Option(names = {"-q", "--quiet"}, scope = ScopeType.INHERIT, description = "Print no progress.")
   boolean quiet;
+
+  Path credentialsFile() {
+    if (credentials != null) {
+      return credentials;
+    }
+    String env = System.getenv("CAIRN_CREDENTIALS");
+    if (env != null && !env.isBlank()) {
+      return Path.of(env);
+    }
+    String xdg = System.getenv("XDG_CONFIG_HOME");
+    if (xdg != null && !xdg.isBlank()) {
+      return Path.of(xdg, "cairn", "credentials.json");
+    }
+    return Path.of(System.getProperty("user.home"), ".config", "cairn", "credentials.json");
+  }
+
+  java.time.Duration retryFor() {
+    return io.cairn.server.ServerConfig.parseDuration(retryFor, "--retry-for");
+  }
 
   public static void main(String[] args) {
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));

@@ -5,6 +5,7 @@ import io.cairn.repository.Repository;
 import io.cairn.repository.RepositoryOptions;
 import io.cairn.store.BlobStore;
 import io.cairn.store.FileSystemStore;
+import io.cairn.store.HttpStore;
 import java.io.Console;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -47,9 +48,17 @@ abstract class RepoCommand implements Callable<Integer> {
 
   BlobStore store() {
     String loc = location();
-    if (loc.startsWith("http://") || loc.startsWith("https://") || loc.startsWith("s3:")) {
-      throw new IllegalArgumentException("remote repositories (" + loc + ") are not supported by this "
-          + "version; give a local directory");
+    if (HttpStore.isServerUrl(loc)) {
+      Credentials.Entry c = Credentials.forRepository(main.credentialsFile(), loc);
+      return new HttpStore(loc, c.token(), c.fingerprint(), main.retryFor(),
+          w -> {
+            err().println("cairn: warning from the server: " + w);
+            err().flush();
+          });
+    }
+    if (loc.startsWith("s3:")) {
+      throw new IllegalArgumentException("S3 repositories (" + loc + ") are not supported by this version; give a "
+          + "local directory or a server URL");
     }
     if (loc.startsWith("file://")) {
       loc = loc.substring("file://".length());

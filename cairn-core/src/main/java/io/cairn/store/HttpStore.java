@@ -1,0 +1,279 @@
+package io.cairn.store;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cairn.format.ObjectNotFoundException;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A repository kept by a Cairn vault server ({@code https://HOST[:PORT]/repos/TENANT/REPO}),
+ * reached over its object API (docs/api.md, "Objects") with an agent credential.
+ *
+ * <p>Network failures, server restarts (connection refused, 502/503/504) and rate limits are
+ * retried with exponential backoff and jitter for up to {@code retryFor}; every operation is
+ * idempotent, so a retried upload whose first attempt did arrive is recognised ("already
+ * stored") rather than sent twice. Refusals (bad credential, scope, quota, invalid object) are
+ * not retried: they raise a {@link StoreException} carrying the server's message.
+ */
+public final class HttpStore implements BlobStore {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern URL = Pattern.compile("(https?://[^/]+)/repos/([a-z0-9][a-z0-9-]{0,62})/"
+      + "([a-z0-9][a-z0-9-]{0,62})/?");
+
+  private final String location;
+  private final String objects;
+  private final String token;
+  private final HttpClient client;
+  private final Duration retryFor;
+  private final Consumer<String> warnings;
+  private final Set<String> warned = ConcurrentHashMap.newKeySet();
+
+  /**
+   * @param pin the server certificate's {@code sha256:...} fingerprint, or null to trust the
+   *     system's certificate authorities
+   * @param warnings receives each distinct warning the server sends (soft quota), once
+   */
+  public HttpStore(String url, String token, String pin, Duration retryFor, Consumer<String> warnings) {
+    Matcher m = URL.matcher(url);
+    if (!m.matches()) {
+      throw new IllegalArgumentException("a server repository is https://HOST[:PORT]/repos/TENANT/REPOSITORY, not '"
+          + url + "'");
+    }
+    if (token == null || token.isBlank()) {
+      throw new IllegalArgumentException("no credential for " + url + ": enroll this machine with 'cairn enroll "
+          + url + " --token ENROLLMENT-TOKEN', or set CAIRN_TOKEN");
+    }
+    this.location = url;
+    this.objects = m.group(1) + "/api/v1/repos/" + m.group(2) + "/" + m.group(3) + "/objects";
+    this.token = token.trim();
+    this.retryFor = retryFor;
+    this.warnings = warnings;
+    HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(15));
+    if (url.startsWith("https://")) {
+      b.sslContext(PinnedTrust.context(pin));
+    }
+    this.client = b.build();
+  }
+
+  public static boolean isServerUrl(String location) {
+    return location.startsWith("https://") || location.startsWith("http://");
+  }
+
+  @Override
+  public boolean putIfAbsent(String key, byte[] data) {
+    StoreKeys.check(key);
+    HttpRequest req = request(key).timeout(Duration.ofMinutes(10))
+        .PUT(HttpRequest.BodyPublishers.ofByteArray(data)).build();
+    Attempts a = new Attempts();
+    HttpResponse<byte[]> r = send(req, key, a);
+    if (r.statusCode() == 201) {
+      return true;
+    }
+    if (r.statusCode() == 200) {
+      // Already there. If an earlier attempt of this call may have stored it, it is ours when equal.
+      return a.retried && Arrays.equals(get(key), data);
+    }
+    throw refused(key, r);
+  }
+
+  @Override
+  public byte[] get(String key) {
+    StoreKeys.check(key);
+    HttpResponse<byte[]> r = send(request(key).timeout(Duration.ofMinutes(5)).GET().build(), key, new Attempts());
+    if (r.statusCode() == 200) {
+      return r.body();
+    }
+    if (r.statusCode() == 404) {
+      throw new ObjectNotFoundException(key, "not stored on " + location);
+    }
+    throw refused(key, r);
+  }
+
+  @Override
+  public byte[] getRange(String key, long offset, int length) {
+    StoreKeys.check(key);
+    if (length == 0) {
+      return new byte[0];
+    }
+    HttpRequest req = request(key).timeout(Duration.ofMinutes(5))
+        .header("Range", "bytes=" + offset + "-" + (offset + length - 1)).GET().build();
+    HttpResponse<byte[]> r = send(req, key, new Attempts());
+    if (r.statusCode() == 206 && r.body().length == length) {
+      return r.body();
+    }
+    if (r.statusCode() == 404) {
+      throw new ObjectNotFoundException(key, "not stored on " + location);
+    }
+    if (r.statusCode() == 206) {
+      throw new StoreException(key, "the server sent " + r.body().length + " bytes for a range of " + length, null);
+    }
+    throw refused(key, r);
+  }
+
+  @Override
+  public Optional<Long> size(String key) {
+    StoreKeys.check(key);
+    HttpResponse<byte[]> r = send(request(key).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), key,
+        new Attempts());
+    if (r.statusCode() == 404) {
+      return Optional.empty();
+    }
+    if (r.statusCode() != 200) {
+      throw refused(key, r);
+    }
+    return Optional.of(r.headers().firstValueAsLong("Content-Length").orElseThrow(
+        () -> new StoreException(key, "the server did not say the object's size", null)));
+  }
+
+  @Override
+  public List<StoreEntry> list(String prefix) {
+    StoreKeys.checkPrefix(prefix);
+    URI u = URI.create(objects + "?prefix=" + URLEncoder.encode(prefix, StandardCharsets.UTF_8));
+    HttpRequest req = HttpRequest.newBuilder(u).header("Authorization", "Bearer " + token)
+        .timeout(Duration.ofMinutes(5)).GET().build();
+    HttpResponse<byte[]> r = send(req, prefix, new Attempts());
+    if (r.statusCode() != 200) {
+      throw refused(prefix, r);
+    }
+    try {
+      JsonNode n = JSON.readTree(r.body()).path("objects");
+      List<StoreEntry> out = new ArrayList<>(n.size());
+      for (JsonNode e : n) {
+        String key = StoreKeys.check(e.path("key").asText());
+        if (!key.startsWith(prefix)) {
+          throw new StoreException(prefix, "the server listed " + key + " under " + prefix, null);
+        }
+        out.add(new StoreEntry(key, e.path("size").asLong()));
+      }
+      return out;
+    } catch (IOException | IllegalArgumentException e) {
+      throw new StoreException(prefix, "the server's listing is not valid: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public boolean delete(String key) {
+    StoreKeys.check(key);
+    HttpResponse<byte[]> r = send(request(key).DELETE().build(), key, new Attempts());
+    if (r.statusCode() == 204 || r.statusCode() == 200) {
+      return true;
+    }
+    if (r.statusCode() == 404) {
+      return false;
+    }
+    throw refused(key, r);
+  }
+
+  @Override
+  public String location() {
+    return location;
+  }
+
+  @Override
+  public void close() {
+    client.close();
+  }
+
+  private HttpRequest.Builder request(String key) {
+    return HttpRequest.newBuilder(URI.create(objects + "/" + key)).header("Authorization", "Bearer " + token)
+        .timeout(Duration.ofMinutes(2));
+  }
+
+  /** Whether an operation needed more than one attempt. */
+  private static final class Attempts {
+    boolean retried;
+  }
+
+  private HttpResponse<byte[]> send(HttpRequest req, String key, Attempts attempts) {
+    long deadline = System.nanoTime() + retryFor.toNanos();
+    long backoffMs = 250;
+    while (true) {
+      String why;
+      try {
+        HttpResponse<byte[]> r = client.send(req, HttpResponse.BodyHandlers.ofByteArray());
+        r.headers().firstValue("Cairn-Warning").ifPresent(w -> {
+          if (warned.add(w)) {
+            warnings.accept(w);
+          }
+        });
+        int s = r.statusCode();
+        if (s != 429 && s != 502 && s != 503 && s != 504 && s != 500) {
+          return r;
+        }
+        why = "HTTP " + s;
+      } catch (ConnectException e) {
+        why = "cannot connect (" + e.getMessage() + ")";
+      } catch (javax.net.ssl.SSLHandshakeException e) {
+        throw new StoreException(key, "TLS handshake with " + location + " failed: " + rootMessage(e), e);
+      } catch (IOException e) {
+        why = e.toString();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new StoreException(key, "interrupted", e);
+      }
+      if (System.nanoTime() + backoffMs * 1_000_000L > deadline) {
+        throw new StoreException(key, "the server at " + location + " did not answer within "
+            + retryFor.toSeconds() + " s (last: " + why + "); the backup can be run again and resumes", null);
+      }
+      attempts.retried = true;
+      try {
+        Thread.sleep(backoffMs + ThreadLocalRandom.current().nextLong(backoffMs / 2 + 1));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new StoreException(key, "interrupted", e);
+      }
+      backoffMs = Math.min(backoffMs * 2, 15_000);
+    }
+  }
+
+  private static String rootMessage(Throwable t) {
+    while (t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t.getMessage();
+  }
+
+  private StoreException refused(String key, HttpResponse<byte[]> r) {
+    String message;
+    try {
+      JsonNode n = JSON.readTree(r.body());
+      message = n.path("message").asText("HTTP " + r.statusCode());
+    } catch (IOException | RuntimeException e) {
+      message = "HTTP " + r.statusCode();
+    }
+    return new RefusedException(key, r.statusCode(), "the server refused: " + message);
+  }
+
+  /** The server answered, and said no: retrying would not help. */
+  public static final class RefusedException extends StoreException {
+    private final int status;
+
+    RefusedException(String key, int status, String message) {
+      super(key, message, null);
+      this.status = status;
+    }
+
+    public int status() {
+      return status;
+    }
+  }
+}

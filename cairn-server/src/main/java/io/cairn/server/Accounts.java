@@ -1,0 +1,428 @@
+package io.cairn.server;
+
+import io.cairn.server.Principal.Role;
+import io.cairn.server.Principal.Scope;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+
+/**
+ * Tenants, users, tokens and agents: who may call the server, and as what. Token lookups are
+ * cached in memory and the cache is dropped on every change that can revoke access, so a revoked
+ * token stops working with the next request.
+ */
+public final class Accounts {
+  static final Pattern SLUG = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+  static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}");
+  static final Duration SESSION_LIFETIME = Duration.ofHours(12);
+  private static final int LOGIN_FAILURES_ALLOWED = 5;
+  private static final Duration LOGIN_WINDOW = Duration.ofMinutes(15);
+
+  private final Database db;
+  private final Clock clock;
+  private final Map<String, Principal> cache = new ConcurrentHashMap<>();
+  private final Map<String, Deque<Instant>> loginFailures = new ConcurrentHashMap<>();
+
+  public Accounts(Database db, Clock clock) {
+    this.db = db;
+    this.clock = clock;
+  }
+
+  // ---- authentication ----
+
+  /** The principal a bearer token stands for, or empty when the token is unknown, expired or revoked. */
+  public Optional<Principal> authenticate(String token) {
+    if (token == null || token.length() > 200) {
+      return Optional.empty();
+    }
+    Principal cached = cache.get(token);
+    if (cached != null) {
+      return Optional.of(cached);
+    }
+    String hash = Secrets.tokenHash(token);
+    Optional<Principal> p;
+    if (token.startsWith("cairn_agent_")) {
+      p = db.jdbi().withHandle(h -> h.createQuery("SELECT a.id, a.tenant_id, a.repository_id, a.name, a.scope "
+          + "FROM agents a JOIN tenants t ON t.id = a.tenant_id WHERE a.credential_hash = ? AND a.revoked_at IS NULL")
+          .bind(0, hash).map((rs, ctx) -> (Principal) new Principal.Agent(rs.getLong(1), rs.getLong(2), rs.getLong(3),
+              rs.getString(4), Scope.of(rs.getString(5)))).findOne());
+    } else {
+      String now = clock.instant().toString();
+      p = db.jdbi().withHandle(h -> h.createQuery("SELECT u.id, u.tenant_id, u.username, u.role, k.id, k.expires_at "
+          + "FROM user_tokens k JOIN users u ON u.id = k.user_id WHERE k.token_hash = ? AND k.revoked_at IS NULL "
+          + "AND u.disabled = 0 AND (k.expires_at IS NULL OR k.expires_at > ?)")
+          .bind(0, hash).bind(1, now).map((rs, ctx) -> {
+            long tenant = rs.getLong(2);
+            Long tenantId = rs.wasNull() ? null : tenant;
+            return (Principal) new Principal.User(rs.getLong(1), tenantId, rs.getString(3), Role.of(rs.getString(4)),
+                rs.getLong(5));
+          }).findOne());
+      // Sessions expire: do not cache them past their expiry.
+      if (p.isPresent() && isSession(hash)) {
+        return p;
+      }
+    }
+    p.ifPresent(x -> cache.put(token, x));
+    return p;
+  }
+
+  private boolean isSession(String hash) {
+    return db.jdbi().withHandle(h -> h.createQuery("SELECT kind FROM user_tokens WHERE token_hash = ?")
+        .bind(0, hash).mapTo(String.class).findOne()).map("session"::equals).orElse(false);
+  }
+
+  /** Drops cached token lookups; called after anything that may revoke access. */
+  public void invalidate() {
+    cache.clear();
+  }
+
+  /** Logs in: a session token valid for 12 hours. Failures are rate limited per user name and per address. */
+  public Map<String, Object> login(String username, char[] password, String remote) {
+    String userKey = "u:" + (username == null ? "" : username.toLowerCase());
+    String addrKey = "a:" + remote;
+    if (tooManyFailures(userKey) || tooManyFailures(addrKey)) {
+      throw new ApiException(429, "rate_limited", "too many failed logins; wait 15 minutes and try again");
+    }
+    Optional<Map<String, Object>> user = username == null ? Optional.empty() : db.jdbi().withHandle(h ->
+        h.createQuery("SELECT id, password_hash, disabled FROM users WHERE username = ?").bind(0, username)
+            .mapToMap().findOne());
+    // Hash even for unknown users so that timing does not tell which names exist.
+    String stored = user.map(u -> (String) u.get("password_hash")).orElse(DUMMY_HASH);
+    boolean ok = Secrets.verifyPassword(password, stored) && user.isPresent()
+        && ((Number) user.get().get("disabled")).intValue() == 0;
+    if (!ok) {
+      fail(userKey);
+      fail(addrKey);
+      throw new ApiException(401, "login_failed", "wrong user name or password");
+    }
+    loginFailures.remove(userKey);
+    long userId = ((Number) user.get().get("id")).longValue();
+    String token = Secrets.newToken("session");
+    Instant expires = clock.instant().plus(SESSION_LIFETIME);
+    db.jdbi().useHandle(h -> h.createUpdate("INSERT INTO user_tokens (user_id, kind, name, token_hash, created_at, "
+        + "expires_at) VALUES (?, 'session', ?, ?, ?, ?)").bind(0, userId).bind(1, "login from " + remote)
+        .bind(2, Secrets.tokenHash(token)).bind(3, clock.instant().toString()).bind(4, expires.toString()).execute());
+    return Map.of("token", token, "expiresAt", expires.toString());
+  }
+
+  private static final String DUMMY_HASH = Secrets.hashPassword("not a password".toCharArray());
+
+  private boolean tooManyFailures(String key) {
+    Deque<Instant> d = loginFailures.get(key);
+    if (d == null) {
+      return false;
+    }
+    synchronized (d) {
+      Instant cutoff = clock.instant().minus(LOGIN_WINDOW);
+      while (!d.isEmpty() && d.peekFirst().isBefore(cutoff)) {
+        d.pollFirst();
+      }
+      return d.size() >= LOGIN_FAILURES_ALLOWED;
+    }
+  }
+
+  private void fail(String key) {
+    Deque<Instant> d = loginFailures.computeIfAbsent(key, k -> new ArrayDeque<>());
+    synchronized (d) {
+      d.addLast(clock.instant());
+      while (d.size() > 100) {
+        d.pollFirst();
+      }
+    }
+  }
+
+  public void revokeUserToken(long userId, long tokenId) {
+    int n = db.jdbi().withHandle(h -> h.createUpdate("UPDATE user_tokens SET revoked_at = ? WHERE id = ? "
+        + "AND user_id = ? AND revoked_at IS NULL").bind(0, clock.instant().toString()).bind(1, tokenId)
+        .bind(2, userId).execute());
+    if (n == 0) {
+      throw ApiException.notFound("token #" + tokenId);
+    }
+    invalidate();
+  }
+
+  public Map<String, Object> createApiToken(long userId, String name) {
+    String token = Secrets.newToken("api");
+    long id = db.jdbi().withHandle(h -> h.createUpdate("INSERT INTO user_tokens (user_id, kind, name, token_hash, "
+        + "created_at) VALUES (?, 'api', ?, ?, ?)").bind(0, userId).bind(1, text(name, "name", 100))
+        .bind(2, Secrets.tokenHash(token)).bind(3, clock.instant().toString()).executeAndReturnGeneratedKeys("id")
+        .mapTo(Long.class).one());
+    return Map.of("id", id, "name", name, "token", token);
+  }
+
+  public List<Map<String, Object>> apiTokens(long userId) {
+    return db.jdbi().withHandle(h -> h.createQuery("SELECT id, kind, name, created_at AS createdAt, expires_at AS "
+        + "expiresAt, revoked_at AS revokedAt FROM user_tokens WHERE user_id = ? AND kind = 'api' ORDER BY id")
+        .bind(0, userId).mapToMap().list());
+  }
+
+  // ---- provider bootstrap ----
+
+  /** Creates the provider's administrator on first start; returns the password, or empty if one exists. */
+  public Optional<String> bootstrapAdmin(String username, String password) {
+    boolean exists = db.jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM users WHERE role = 'provider_admin'")
+        .mapTo(Integer.class).one()) > 0;
+    if (exists) {
+      return Optional.empty();
+    }
+    String pw = password != null && !password.isBlank() ? password : Secrets.newPassword();
+    createUser(null, username, pw.toCharArray(), Role.PROVIDER_ADMIN);
+    return Optional.of(pw);
+  }
+
+  // ---- tenants ----
+
+  public long createTenant(String slug, String name, Long softQuota, Long hardQuota) {
+    if (slug == null || !SLUG.matcher(slug).matches()) {
+      throw ApiException.badRequest("tenant slug must be 1-63 characters of a-z, 0-9 and '-', starting with a "
+          + "letter or digit");
+    }
+    checkQuotas(softQuota, hardQuota);
+    try {
+      return db.jdbi().withHandle(h -> h.createUpdate("INSERT INTO tenants (slug, name, soft_quota_bytes, "
+          + "hard_quota_bytes, created_at) VALUES (?, ?, ?, ?, ?)").bind(0, slug).bind(1, text(name, "name", 200))
+          .bind(2, softQuota).bind(3, hardQuota).bind(4, clock.instant().toString())
+          .executeAndReturnGeneratedKeys("id").mapTo(Long.class).one());
+    } catch (org.jdbi.v3.core.statement.UnableToExecuteStatementException e) {
+      throw ApiException.conflict("a tenant '" + slug + "' already exists");
+    }
+  }
+
+  static void checkQuotas(Long soft, Long hard) {
+    if ((soft != null && soft < 0) || (hard != null && hard < 0)) {
+      throw ApiException.badRequest("quotas are byte counts and cannot be negative");
+    }
+    if (soft != null && hard != null && soft > hard) {
+      throw ApiException.badRequest("the soft quota (" + soft + ") cannot exceed the hard quota (" + hard + ")");
+    }
+  }
+
+  public Map<String, Object> tenantBySlug(String slug) {
+    return db.jdbi().withHandle(h -> h.createQuery("SELECT id, slug, name, soft_quota_bytes AS softQuotaBytes, "
+        + "hard_quota_bytes AS hardQuotaBytes, suspended, created_at AS createdAt FROM tenants WHERE slug = ?")
+        .bind(0, slug).mapToMap().findOne()).orElseThrow(() -> ApiException.notFound("tenant '" + slug + "'"));
+  }
+
+  public Map<String, Object> tenant(long id) {
+    return db.jdbi().withHandle(h -> h.createQuery("SELECT id, slug, name, soft_quota_bytes AS softQuotaBytes, "
+        + "hard_quota_bytes AS hardQuotaBytes, suspended, created_at AS createdAt FROM tenants WHERE id = ?")
+        .bind(0, id).mapToMap().findOne()).orElseThrow(() -> ApiException.notFound("tenant #" + id));
+  }
+
+  public List<Map<String, Object>> tenants() {
+    return db.jdbi().withHandle(h -> h.createQuery("SELECT id, slug, name, soft_quota_bytes AS softQuotaBytes, "
+        + "hard_quota_bytes AS hardQuotaBytes, suspended, created_at AS createdAt FROM tenants ORDER BY slug")
+        .mapToMap().list());
+  }
+
+  public void updateTenant(long id, String name, Long soft, Long hard, boolean clearSoft, boolean clearHard,
+      Boolean suspended) {
+    Map<String, Object> t = tenant(id);
+    Long s = clearSoft ? null : soft != null ? soft : asLong(t.get("softQuotaBytes"));
+    Long hq = clearHard ? null : hard != null ? hard : asLong(t.get("hardQuotaBytes"));
+    checkQuotas(s, hq);
+    db.jdbi().useHandle(h -> h.createUpdate("UPDATE tenants SET name = COALESCE(?, name), soft_quota_bytes = ?, "
+        + "hard_quota_bytes = ?, suspended = COALESCE(?, suspended) WHERE id = ?")
+        .bind(0, name == null ? null : text(name, "name", 200)).bind(1, s).bind(2, hq)
+        .bind(3, suspended == null ? null : suspended ? 1 : 0).bind(4, id).execute());
+    invalidate();
+  }
+
+  static Long asLong(Object o) {
+    return o == null ? null : ((Number) o).longValue();
+  }
+
+  public boolean suspended(long tenantId) {
+    return db.jdbi().withHandle(h -> h.createQuery("SELECT suspended FROM tenants WHERE id = ?").bind(0, tenantId)
+        .mapTo(Integer.class).one()) != 0;
+  }
+
+  // ---- users ----
+
+  public long createUser(Long tenantId, String username, char[] password, Role role) {
+    if (username == null || !USERNAME.matcher(username).matches()) {
+      throw ApiException.badRequest("user name must be 1-128 characters of letters, digits and . _ @ + -");
+    }
+    if (password == null || password.length < 12) {
+      throw ApiException.badRequest("password must have at least 12 characters");
+    }
+    if ((role == Role.PROVIDER_ADMIN) != (tenantId == null)) {
+      throw ApiException.badRequest("tenant users have the role tenant_admin or tenant_viewer");
+    }
+    String hash = Secrets.hashPassword(password);
+    try {
+      return db.jdbi().withHandle(h -> h.createUpdate("INSERT INTO users (tenant_id, username, password_hash, role, "
+          + "created_at) VALUES (?, ?, ?, ?, ?)").bind(0, tenantId).bind(1, username).bind(2, hash)
+          .bind(3, role.dbName).bind(4, clock.instant().toString()).executeAndReturnGeneratedKeys("id")
+          .mapTo(Long.class).one());
+    } catch (org.jdbi.v3.core.statement.UnableToExecuteStatementException e) {
+      throw ApiException.conflict("the user name '" + username + "' is taken");
+    }
+  }
+
+  public List<Map<String, Object>> users(long tenantId) {
+    return db.jdbi().withHandle(h -> h.createQuery("SELECT id, username, role, disabled, created_at AS createdAt, "
+        + "totp_secret IS NOT NULL AS totp FROM users WHERE tenant_id = ? ORDER BY username").bind(0, tenantId)
+        .mapToMap().list());
+  }
+
+  // ---- repositories ----
+
+  public long createRepository(long tenantId, String name, String retention, int immutabilityDays) {
+    if (name == null || !SLUG.matcher(name).matches()) {
+      throw ApiException.badRequest("repository name must be 1-63 characters of a-z, 0-9 and '-'");
+    }
+    if (immutabilityDays < 0 || immutabilityDays > 36500) {
+      throw ApiException.badRequest("immutabilityDays must be between 0 and 36500");
+    }
+    try {
+      return db.jdbi().withHandle(h -> h.createUpdate("INSERT INTO repositories (tenant_id, name, retention, "
+          + "immutability_days, created_at) VALUES (?, ?, ?, ?, ?)").bind(0, tenantId).bind(1, name)
+          .bind(2, retention).bind(3, immutabilityDays).bind(4, clock.instant().toString())
+          .executeAndReturnGeneratedKeys("id").mapTo(Long.class).one());
+    } catch (org.jdbi.v3.core.statement.UnableToExecuteStatementException e) {
+      throw ApiException.conflict("this tenant already has a repository '" + name + "'");
+    }
+  }
+
+  public Map<String, Object> repository(long tenantId, String name) {
+    return db.jdbi().withHandle(h -> h.createQuery("SELECT id, name, retention, immutability_days AS "
+        + "immutabilityDays, physical_bytes AS physicalBytes, objects, created_at AS createdAt FROM repositories "
+        + "WHERE tenant_id = ? AND name = ?").bind(0, tenantId).bind(1, name).mapToMap().findOne())
+        .orElseThrow(() -> ApiException.notFound("repository '" + name + "'"));
+  }
+
+  public List<Map<String, Object>> repositories(long tenantId) {
+    return db.jdbi().withHandle(h -> h.createQuery("SELECT id, name, retention, immutability_days AS "
+        + "immutabilityDays, physical_bytes AS physicalBytes, objects, created_at AS createdAt FROM repositories "
+        + "WHERE tenant_id = ? ORDER BY name").bind(0, tenantId).mapToMap().list());
+  }
+
+  /** Immutability can be lengthened, never shortened: that is what makes it immutability. */
+  public void updateRepository(long repoId, String retention, Integer immutabilityDays) {
+    db.jdbi().useTransaction(h -> {
+      int current = h.createQuery("SELECT immutability_days FROM repositories WHERE id = ?").bind(0, repoId)
+          .mapTo(Integer.class).one();
+      if (immutabilityDays != null && immutabilityDays < current) {
+        throw ApiException.conflict("the immutability window of this repository is " + current
+            + " days and can only be lengthened");
+      }
+      if (immutabilityDays != null && immutabilityDays > 36500) {
+        throw ApiException.badRequest("immutabilityDays must be at most 36500");
+      }
+      h.createUpdate("UPDATE repositories SET retention = COALESCE(?, retention), immutability_days = COALESCE(?, "
+          + "immutability_days) WHERE id = ?").bind(0, retention).bind(1, immutabilityDays).bind(2, repoId).execute();
+    });
+  }
+
+  // ---- enrollment and agents ----
+
+  public Map<String, Object> createEnrollment(long tenantId, long repoId, Scope scope, Duration ttl, int maxUses,
+      String note, Long createdBy) {
+    if (ttl.isNegative() || ttl.isZero() || ttl.compareTo(Duration.ofDays(30)) > 0) {
+      throw ApiException.badRequest("an enrollment token lives between 1 second and 30 days");
+    }
+    if (maxUses < 1 || maxUses > 10_000) {
+      throw ApiException.badRequest("maxUses must be between 1 and 10000");
+    }
+    String token = Secrets.newToken("enroll");
+    Instant expires = clock.instant().plus(ttl);
+    long id = db.jdbi().withHandle(h -> h.createUpdate("INSERT INTO enrollment_tokens (tenant_id, repository_id, "
+        + "scope, token_hash, note, created_by, created_at, expires_at, max_uses) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        .bind(0, tenantId).bind(1, repoId).bind(2, scope.dbName).bind(3, Secrets.tokenHash(token))
+        .bind(4, note == null ? "" : text(note, "note", 200)).bind(5, createdBy).bind(6, clock.instant().toString())
+        .bind(7, expires.toString()).bind(8, maxUses).executeAndReturnGeneratedKeys("id").mapTo(Long.class).one());
+    return Map.of("id", id, "token", token, "scope", scope.dbName, "expiresAt", expires.toString(),
+        "maxUses", maxUses);
+  }
+
+  public List<Map<String, Object>> enrollments(long tenantId) {
+    return db.jdbi().withHandle(h -> h.createQuery("SELECT e.id, r.name AS repository, e.scope, e.note, "
+        + "e.created_at AS createdAt, e.expires_at AS expiresAt, e.max_uses AS maxUses, e.uses, e.revoked_at AS "
+        + "revokedAt FROM enrollment_tokens e JOIN repositories r ON r.id = e.repository_id WHERE e.tenant_id = ? "
+        + "ORDER BY e.id").bind(0, tenantId).mapToMap().list());
+  }
+
+  public void revokeEnrollment(long tenantId, long id) {
+    int n = db.jdbi().withHandle(h -> h.createUpdate("UPDATE enrollment_tokens SET revoked_at = ? WHERE id = ? AND "
+        + "tenant_id = ? AND revoked_at IS NULL").bind(0, clock.instant().toString()).bind(1, id).bind(2, tenantId)
+        .execute());
+    if (n == 0) {
+      throw ApiException.notFound("enrollment token #" + id);
+    }
+  }
+
+  /** Exchanges an enrollment token for an agent credential. */
+  public Map<String, Object> enroll(String token, String name) {
+    if (token == null || name == null || !USERNAME.matcher(name).matches()) {
+      throw ApiException.badRequest("enroll needs the enrollment token and a machine name (letters, digits, . _ @ + -)");
+    }
+    String hash = Secrets.tokenHash(token);
+    String now = clock.instant().toString();
+    String credential = Secrets.newToken("agent");
+    return db.jdbi().inTransaction(h -> {
+      Map<String, Object> e = h.createQuery("SELECT e.id, e.tenant_id, e.repository_id, e.scope, e.uses, e.max_uses, "
+          + "t.slug, r.name AS repo FROM enrollment_tokens e JOIN tenants t ON t.id = e.tenant_id JOIN repositories r "
+          + "ON r.id = e.repository_id WHERE e.token_hash = ? AND e.revoked_at IS NULL AND e.expires_at > ?")
+          .bind(0, hash).bind(1, now).mapToMap().findOne()
+          .orElseThrow(() -> new ApiException(401, "enrollment_refused",
+              "this enrollment token is unknown, expired or revoked; ask the tenant's administrator for a new one"));
+      if (((Number) e.get("uses")).intValue() >= ((Number) e.get("max_uses")).intValue()) {
+        throw new ApiException(401, "enrollment_refused", "this enrollment token has been used up; ask for a new one");
+      }
+      long enrollmentId = ((Number) e.get("id")).longValue();
+      h.createUpdate("UPDATE enrollment_tokens SET uses = uses + 1 WHERE id = ?").bind(0, enrollmentId).execute();
+      long agentId = h.createUpdate("INSERT INTO agents (tenant_id, repository_id, enrollment_id, name, scope, "
+          + "credential_hash, enrolled_at) VALUES (?, ?, ?, ?, ?, ?, ?)").bind(0, e.get("tenant_id"))
+          .bind(1, e.get("repository_id")).bind(2, enrollmentId).bind(3, name).bind(4, e.get("scope"))
+          .bind(5, Secrets.tokenHash(credential)).bind(6, now).executeAndReturnGeneratedKeys("id")
+          .mapTo(Long.class).one();
+      return Map.<String, Object>of("agentId", agentId, "credential", credential, "tenant", e.get("slug"),
+          "repository", e.get("repo"), "tenantId", e.get("tenant_id"), "scope", e.get("scope"));
+    });
+  }
+
+  public List<Map<String, Object>> agents(long tenantId) {
+    return db.jdbi().withHandle(h -> h.createQuery("SELECT a.id, a.name, r.name AS repository, a.scope, a.enrolled_at "
+        + "AS enrolledAt, a.last_seen_at AS lastSeenAt, a.revoked_at AS revokedAt FROM agents a JOIN repositories r "
+        + "ON r.id = a.repository_id WHERE a.tenant_id = ? ORDER BY a.id").bind(0, tenantId).mapToMap().list());
+  }
+
+  public void revokeAgent(long tenantId, long id) {
+    int n = db.jdbi().withHandle(h -> h.createUpdate("UPDATE agents SET revoked_at = ? WHERE id = ? AND tenant_id = ? "
+        + "AND revoked_at IS NULL").bind(0, clock.instant().toString()).bind(1, id).bind(2, tenantId).execute());
+    if (n == 0) {
+      throw ApiException.notFound("agent #" + id);
+    }
+    invalidate();
+  }
+
+  private final Map<Long, Instant> lastSeenWritten = new ConcurrentHashMap<>();
+
+  /** Notes that an agent was seen, at most once a minute per agent. */
+  public void seen(long agentId) {
+    Instant now = clock.instant();
+    Instant prev = lastSeenWritten.get(agentId);
+    if (prev != null && prev.isAfter(now.minusSeconds(60))) {
+      return;
+    }
+    lastSeenWritten.put(agentId, now);
+    db.jdbi().useHandle(h -> h.createUpdate("UPDATE agents SET last_seen_at = ? WHERE id = ?")
+        .bind(0, now.toString()).bind(1, agentId).execute());
+  }
+
+  static String text(String s, String what, int max) {
+    if (s == null || s.isBlank() || s.length() > max || s.chars().anyMatch(c -> c < 0x20)) {
+      throw ApiException.badRequest(what + " must be 1-" + max + " printable characters");
+    }
+    return s;
+  }
+
+}

@@ -1,0 +1,633 @@
+package io.cairn.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cairn.format.CorruptObjectException;
+import io.cairn.format.ObjectNotFoundException;
+import io.cairn.server.Principal.Agent;
+import io.cairn.server.Principal.Role;
+import io.cairn.server.Principal.Scope;
+import io.cairn.server.Principal.User;
+import io.cairn.store.StoreEntry;
+import io.cairn.store.StoreException;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.javalin.http.HandlerType;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP API (docs/api.md). Every route is declared here with its {@link Access}; the access
+ * check runs before the handler and the authorization test walks {@link #routes()}.
+ */
+public final class Api {
+  private static final Logger LOG = LoggerFactory.getLogger(Api.class);
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final String PRINCIPAL = "cairn.principal";
+  static final String TENANT_ID = "cairn.tenantId";
+  private static final int MAX_JSON_BODY = 64 << 10;
+  private static final Pattern RANGE = Pattern.compile("bytes=(\\d{1,15})-(\\d{1,15})");
+
+  /** One route: method, path, who may call it. */
+  public record Route(HandlerType method, String path, Access access, Handler handler) {}
+
+  private final VaultServer vault;
+  private final Accounts accounts;
+  private final ObjectService objects;
+  private final List<Route> routes = new ArrayList<>();
+
+  Api(VaultServer vault) {
+    this.vault = vault;
+    this.accounts = vault.accounts();
+    this.objects = vault.objects();
+    declare();
+  }
+
+  public List<Route> routes() {
+    return List.copyOf(routes);
+  }
+
+  private void route(HandlerType m, String path, Access access, Handler h) {
+    routes.add(new Route(m, path, access, h));
+  }
+
+  private void declare() {
+    route(HandlerType.GET, "/healthz", Access.PUBLIC, ctx -> ctx.json(Map.of("status", "ok")));
+    route(HandlerType.POST, "/api/v1/login", Access.PUBLIC, this::login);
+    route(HandlerType.POST, "/api/v1/enroll", Access.PUBLIC, this::enroll);
+    route(HandlerType.GET, "/metrics", Access.METRICS, ctx -> {
+      vault.metering().flush();
+      ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(vault.metering().scrape());
+    });
+
+    route(HandlerType.GET, "/api/v1/me", Access.USER, this::me);
+    route(HandlerType.POST, "/api/v1/logout", Access.USER, ctx -> {
+      User u = user(ctx);
+      accounts.revokeUserToken(u.id(), u.tokenId());
+      ctx.status(204);
+    });
+    route(HandlerType.GET, "/api/v1/tokens", Access.USER, ctx -> ctx.json(accounts.apiTokens(user(ctx).id())));
+    route(HandlerType.POST, "/api/v1/tokens", Access.USER, ctx -> {
+      User u = user(ctx);
+      Map<String, Object> t = accounts.createApiToken(u.id(), text(body(ctx), "name"));
+      audit(ctx, u.tenantId(), "token.create", "user " + u.username(), Map.of("id", t.get("id")));
+      ctx.status(201).json(t);
+    });
+    route(HandlerType.DELETE, "/api/v1/tokens/{id}", Access.USER, ctx -> {
+      User u = user(ctx);
+      accounts.revokeUserToken(u.id(), idParam(ctx, "id"));
+      audit(ctx, u.tenantId(), "token.revoke", "user " + u.username(), Map.of("id", idParam(ctx, "id")));
+      ctx.status(204);
+    });
+
+    route(HandlerType.GET, "/api/v1/tenants", Access.PROVIDER, ctx -> ctx.json(accounts.tenants()));
+    route(HandlerType.POST, "/api/v1/tenants", Access.PROVIDER, this::createTenant);
+    route(HandlerType.GET, "/api/v1/usage", Access.PROVIDER, ctx -> usage(ctx, null));
+    route(HandlerType.GET, "/api/v1/jobs", Access.PROVIDER, ctx -> ctx.json(vault.maintenance().jobs(null, 200)));
+    route(HandlerType.GET, "/api/v1/audit", Access.PROVIDER, ctx -> auditLog(ctx, null));
+
+    String t = "/api/v1/tenants/{tenant}";
+    route(HandlerType.GET, t, Access.TENANT_VIEW, ctx -> ctx.json(tenantView(tenantId(ctx))));
+    route(HandlerType.PATCH, t, Access.PROVIDER, this::updateTenant);
+    route(HandlerType.GET, t + "/repos", Access.TENANT_VIEW, ctx -> ctx.json(accounts.repositories(tenantId(ctx))));
+    route(HandlerType.POST, t + "/repos", Access.TENANT_ADMIN, this::createRepository);
+    route(HandlerType.GET, t + "/repos/{repo}", Access.TENANT_VIEW,
+        ctx -> ctx.json(accounts.repository(tenantId(ctx), ctx.pathParam("repo"))));
+    route(HandlerType.PATCH, t + "/repos/{repo}", Access.TENANT_ADMIN, this::updateRepository);
+    route(HandlerType.GET, t + "/repos/{repo}/snapshots", Access.TENANT_VIEW, this::snapshots);
+    route(HandlerType.POST, t + "/repos/{repo}/jobs", Access.PROVIDER, this::startJob);
+    route(HandlerType.GET, t + "/users", Access.TENANT_ADMIN, ctx -> ctx.json(accounts.users(tenantId(ctx))));
+    route(HandlerType.POST, t + "/users", Access.TENANT_ADMIN, this::createUser);
+    route(HandlerType.GET, t + "/enrollments", Access.TENANT_ADMIN,
+        ctx -> ctx.json(accounts.enrollments(tenantId(ctx))));
+    route(HandlerType.POST, t + "/enrollments", Access.TENANT_ADMIN, this::createEnrollment);
+    route(HandlerType.DELETE, t + "/enrollments/{id}", Access.TENANT_ADMIN, ctx -> {
+      accounts.revokeEnrollment(tenantId(ctx), idParam(ctx, "id"));
+      audit(ctx, tenantId(ctx), "enrollment.revoke", "enrollment #" + idParam(ctx, "id"), Map.of());
+      ctx.status(204);
+    });
+    route(HandlerType.GET, t + "/agents", Access.TENANT_VIEW, ctx -> ctx.json(accounts.agents(tenantId(ctx))));
+    route(HandlerType.DELETE, t + "/agents/{id}", Access.TENANT_ADMIN, ctx -> {
+      accounts.revokeAgent(tenantId(ctx), idParam(ctx, "id"));
+      audit(ctx, tenantId(ctx), "agent.revoke", "agent #" + idParam(ctx, "id"), Map.of());
+      ctx.status(204);
+    });
+    route(HandlerType.GET, t + "/usage", Access.TENANT_VIEW, ctx -> usage(ctx, tenantId(ctx)));
+    route(HandlerType.GET, t + "/jobs", Access.TENANT_VIEW,
+        ctx -> ctx.json(vault.maintenance().jobs(tenantId(ctx), 200)));
+    route(HandlerType.GET, t + "/audit", Access.TENANT_ADMIN, ctx -> auditLog(ctx, tenantId(ctx)));
+
+    String o = "/api/v1/repos/{tenant}/{repo}/objects";
+    route(HandlerType.GET, o, Access.AGENT, this::listObjects);
+    route(HandlerType.GET, o + "/<key>", Access.AGENT, this::getObject);
+    route(HandlerType.HEAD, o + "/<key>", Access.AGENT, this::headObject);
+    route(HandlerType.PUT, o + "/<key>", Access.AGENT, this::putObject);
+    route(HandlerType.DELETE, o + "/<key>", Access.AGENT, this::deleteObject);
+  }
+
+  /** Installs routes, the authentication step and the error mapping into a Javalin config. */
+  void install(JavalinConfig config) {
+    config.routes.before(ctx -> {
+      ctx.header("Cache-Control", "no-store");
+      ctx.header("X-Content-Type-Options", "nosniff");
+      ctx.attribute(PRINCIPAL, authenticate(ctx));
+    });
+    for (Route r : routes) {
+      config.routes.addHttpHandler(r.method(), r.path(), ctx -> {
+        authorize(r, ctx);
+        r.handler().handle(ctx);
+      });
+    }
+    config.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.code(), e.getMessage()));
+    config.routes.exception(ObjectNotFoundException.class,
+        (e, ctx) -> error(ctx, 404, "not_found", "object " + e.getMessage() + " does not exist"));
+    config.routes.exception(CorruptObjectException.class,
+        (e, ctx) -> error(ctx, 422, "invalid_object", e.getMessage()));
+    config.routes.exception(StoreException.class, (e, ctx) -> {
+      LOG.error("storage error on {} {}", ctx.method(), ctx.path(), e);
+      error(ctx, 500, "storage_error", "the server could not read or write its storage; try again later");
+    });
+    config.routes.exception(com.fasterxml.jackson.core.JacksonException.class,
+        (e, ctx) -> error(ctx, 400, "bad_json", "the request body is not valid JSON: " + e.getOriginalMessage()));
+    config.routes.exception(Exception.class, (e, ctx) -> {
+      LOG.error("internal error on {} {}", ctx.method(), ctx.path(), e);
+      error(ctx, 500, "internal_error", "internal server error; the server's log has the details");
+    });
+    config.routes.error(404, ctx -> {
+      if (!ctx.result().contains("\"error\"")) {
+        error(ctx, 404, "not_found", "no such endpoint: " + ctx.method() + " " + ObjectService.abbreviate(ctx.path()));
+      }
+    });
+    config.routes.error(405, ctx -> error(ctx, 405, "method_not_allowed", "method not allowed here"));
+  }
+
+  private static void error(Context ctx, int status, String code, String message) {
+    ctx.status(status).contentType("application/json").result(JSON.createObjectNode().put("error", code)
+        .put("message", message).toString());
+  }
+
+  // ---- authentication and authorization ----
+
+  private Principal authenticate(Context ctx) {
+    String h = ctx.header("Authorization");
+    if (h == null || !h.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return new Principal.Anonymous();
+    }
+    String token = h.substring(7).trim();
+    String metrics = vault.config().metricsToken();
+    if (metrics != null && !metrics.isBlank() && java.security.MessageDigest.isEqual(
+        metrics.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        token.getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
+      return new Principal.MetricsScraper();
+    }
+    Optional<Principal> p = accounts.authenticate(token);
+    if (p.isEmpty()) {
+      throw new ApiException(401, "bad_credentials", "the bearer token is unknown, expired or revoked; log in "
+          + "again or enroll the agent again");
+    }
+    return p.get();
+  }
+
+  private void authorize(Route r, Context ctx) {
+    Principal p = ctx.attribute(PRINCIPAL);
+    if (r.access() == Access.PUBLIC) {
+      return;
+    }
+    if (p instanceof Principal.Anonymous) {
+      throw ApiException.unauthenticated();
+    }
+    boolean provider = p instanceof User u && u.role() == Role.PROVIDER_ADMIN;
+    switch (r.access()) {
+      case METRICS -> {
+        if (!provider && !(p instanceof Principal.MetricsScraper)) {
+          throw ApiException.forbidden("metrics are for the provider's administrators and the metrics token");
+        }
+      }
+      case USER -> {
+        if (!(p instanceof User)) {
+          throw ApiException.forbidden("this endpoint is for logged-in users");
+        }
+      }
+      case PROVIDER -> {
+        if (!provider) {
+          throw ApiException.forbidden("this endpoint is for the provider's administrators");
+        }
+        if (r.path().contains("{tenant}")) {
+          ctx.attribute(TENANT_ID, ((Number) accounts.tenantBySlug(ctx.pathParam("tenant")).get("id")).longValue());
+        }
+      }
+      case TENANT_VIEW, TENANT_ADMIN -> {
+        if (!(p instanceof User u)) {
+          throw ApiException.forbidden("this endpoint is for users, not agents");
+        }
+        String slug = ctx.pathParam("tenant");
+        if (!provider) {
+          // Another tenant's resources answer exactly as if they did not exist.
+          Map<String, Object> own = accounts.tenant(u.tenantId());
+          if (!own.get("slug").equals(slug)) {
+            throw ApiException.notFound("tenant '" + ObjectService.abbreviate(slug) + "'");
+          }
+          if (r.access() == Access.TENANT_ADMIN && u.role() != Role.TENANT_ADMIN) {
+            throw ApiException.forbidden("this needs the tenant_admin role; you are a " + u.role().dbName);
+          }
+        }
+        ctx.attribute(TENANT_ID, ((Number) accounts.tenantBySlug(slug).get("id")).longValue());
+      }
+      case AGENT -> {
+        if (!(p instanceof Agent a)) {
+          throw ApiException.forbidden("the object API is for enrolled agents; enroll with 'cairn enroll'");
+        }
+        RepoHandle h = vault.repositories().get(a.repositoryId());
+        if (!h.tenantSlug.equals(ctx.pathParam("tenant")) || !h.name.equals(ctx.pathParam("repo"))) {
+          throw ApiException.notFound("repository '" + ObjectService.abbreviate(ctx.pathParam("tenant")) + "/"
+              + ObjectService.abbreviate(ctx.pathParam("repo")) + "'");
+        }
+        accounts.seen(a.id());
+      }
+      default -> throw new IllegalStateException("unhandled access " + r.access());
+    }
+  }
+
+  private static User user(Context ctx) {
+    return (User) ctx.attribute(PRINCIPAL);
+  }
+
+  private static Agent agent(Context ctx) {
+    return (Agent) ctx.attribute(PRINCIPAL);
+  }
+
+  private static long tenantId(Context ctx) {
+    Long id = ctx.attribute(TENANT_ID);
+    return id;
+  }
+
+  private void audit(Context ctx, Long tenantId, String action, String target, Map<String, ?> detail) {
+    vault.audit().record(ctx.attribute(PRINCIPAL), ctx.ip(), tenantId, action, target, detail);
+  }
+
+  // ---- request helpers ----
+
+  static ObjectNode body(Context ctx) throws IOException {
+    long declared = ctx.req().getContentLengthLong();
+    if (declared > MAX_JSON_BODY) {
+      throw new ApiException(413, "too_large", "JSON bodies are limited to " + MAX_JSON_BODY + " bytes");
+    }
+    byte[] b;
+    try (InputStream in = ctx.bodyInputStream()) {
+      b = in.readNBytes(MAX_JSON_BODY + 1);
+    }
+    if (b.length > MAX_JSON_BODY) {
+      throw new ApiException(413, "too_large", "JSON bodies are limited to " + MAX_JSON_BODY + " bytes");
+    }
+    if (b.length == 0) {
+      return JSON.createObjectNode();
+    }
+    JsonNode n = JSON.readTree(b);
+    if (!(n instanceof ObjectNode o)) {
+      throw ApiException.badRequest("the request body must be a JSON object");
+    }
+    return o;
+  }
+
+  static String text(JsonNode b, String field) {
+    JsonNode n = b.get(field);
+    if (n == null || !n.isTextual() || n.asText().isBlank()) {
+      throw ApiException.badRequest("'" + field + "' is required (a string)");
+    }
+    return n.asText();
+  }
+
+  static String optionalText(JsonNode b, String field) {
+    JsonNode n = b.get(field);
+    if (n == null || n.isNull()) {
+      return null;
+    }
+    if (!n.isTextual()) {
+      throw ApiException.badRequest("'" + field + "' must be a string");
+    }
+    return n.asText();
+  }
+
+  static Long optionalLong(JsonNode b, String field) {
+    JsonNode n = b.get(field);
+    if (n == null || n.isNull()) {
+      return null;
+    }
+    if (!n.canConvertToLong() || !n.isIntegralNumber()) {
+      throw ApiException.badRequest("'" + field + "' must be a whole number");
+    }
+    return n.asLong();
+  }
+
+  static long idParam(Context ctx, String name) {
+    String v = ctx.pathParam(name);
+    if (!v.matches("\\d{1,18}")) {
+      throw ApiException.badRequest("'" + ObjectService.abbreviate(v) + "' is not an id");
+    }
+    return Long.parseLong(v);
+  }
+
+  // ---- handlers: accounts ----
+
+  private void login(Context ctx) throws IOException {
+    ObjectNode b = body(ctx);
+    String username = text(b, "username");
+    try {
+      Map<String, Object> r = accounts.login(username, text(b, "password").toCharArray(), ctx.ip());
+      ctx.json(r);
+    } catch (ApiException e) {
+      vault.audit().record(new Principal.Anonymous(), ctx.ip(), null, "login.failed",
+          "user " + ObjectService.abbreviate(username), Map.of("reason", e.code()));
+      throw e;
+    }
+  }
+
+  private void me(Context ctx) {
+    User u = user(ctx);
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", u.id());
+    m.put("username", u.username());
+    m.put("role", u.role().dbName);
+    m.put("tenant", u.tenantId() == null ? null : accounts.tenant(u.tenantId()).get("slug"));
+    ctx.json(m);
+  }
+
+  private void createTenant(Context ctx) throws IOException {
+    ObjectNode b = body(ctx);
+    String slug = text(b, "slug");
+    long id = accounts.createTenant(slug, b.hasNonNull("name") ? text(b, "name") : slug,
+        optionalLong(b, "softQuotaBytes"), optionalLong(b, "hardQuotaBytes"));
+    vault.metering().watchTenant(id);
+    audit(ctx, id, "tenant.create", "tenant " + slug, Map.of("request", b.toString()));
+    ctx.status(201).json(accounts.tenant(id));
+  }
+
+  private void updateTenant(Context ctx) throws IOException {
+    ObjectNode b = body(ctx);
+    long id = tenantId(ctx);
+    Boolean suspended = null;
+    if (b.has("suspended")) {
+      if (!b.get("suspended").isBoolean()) {
+        throw ApiException.badRequest("'suspended' must be true or false");
+      }
+      suspended = b.get("suspended").asBoolean();
+    }
+    accounts.updateTenant(id, optionalText(b, "name"), optionalLong(b, "softQuotaBytes"),
+        optionalLong(b, "hardQuotaBytes"), b.has("softQuotaBytes") && b.get("softQuotaBytes").isNull(),
+        b.has("hardQuotaBytes") && b.get("hardQuotaBytes").isNull(), suspended);
+    audit(ctx, id, "tenant.update", "tenant " + ctx.pathParam("tenant"), Map.of("request", b.toString()));
+    ctx.json(accounts.tenant(id));
+  }
+
+  private Map<String, Object> tenantView(long tenantId) {
+    Map<String, Object> m = new LinkedHashMap<>(accounts.tenant(tenantId));
+    m.put("physicalBytes", vault.repositories().tenantPhysicalBytes(tenantId));
+    return m;
+  }
+
+  private void createUser(Context ctx) throws IOException {
+    ObjectNode b = body(ctx);
+    Role role = Role.of(b.hasNonNull("role") ? text(b, "role") : "tenant_viewer");
+    if (role == Role.PROVIDER_ADMIN) {
+      throw ApiException.badRequest("tenant users have the role tenant_admin or tenant_viewer");
+    }
+    String username = text(b, "username");
+    long id = accounts.createUser(tenantId(ctx), username, text(b, "password").toCharArray(), role);
+    audit(ctx, tenantId(ctx), "user.create", "user " + username, Map.of("role", role.dbName, "id", id));
+    ctx.status(201).json(Map.of("id", id, "username", username, "role", role.dbName));
+  }
+
+  private void createRepository(Context ctx) throws IOException {
+    ObjectNode b = body(ctx);
+    String name = text(b, "name");
+    String retention = b.hasNonNull("retention") ? retentionJson(b.get("retention")) : null;
+    Long days = optionalLong(b, "immutabilityDays");
+    long id = accounts.createRepository(tenantId(ctx), name, retention, days == null ? 0 : days.intValue());
+    vault.repositories().open(id, tenantId(ctx), ctx.pathParam("tenant"), name);
+    audit(ctx, tenantId(ctx), "repository.create", "repository " + ctx.pathParam("tenant") + "/" + name,
+        Map.of("request", b.toString()));
+    ctx.status(201).json(accounts.repository(tenantId(ctx), name));
+  }
+
+  private static String retentionJson(JsonNode n) {
+    Maintenance.parsePolicy(n);
+    return n.toString();
+  }
+
+  private void updateRepository(Context ctx) throws IOException {
+    ObjectNode b = body(ctx);
+    Map<String, Object> repo = accounts.repository(tenantId(ctx), ctx.pathParam("repo"));
+    String retention = b.hasNonNull("retention") ? retentionJson(b.get("retention")) : null;
+    Long days = optionalLong(b, "immutabilityDays");
+    accounts.updateRepository(((Number) repo.get("id")).longValue(), retention,
+        days == null ? null : (int) Math.min(days, Integer.MAX_VALUE));
+    audit(ctx, tenantId(ctx), "repository.update", "repository " + ctx.pathParam("tenant") + "/"
+        + ctx.pathParam("repo"), Map.of("request", b.toString()));
+    ctx.json(accounts.repository(tenantId(ctx), ctx.pathParam("repo")));
+  }
+
+  private void snapshots(Context ctx) {
+    Map<String, Object> repo = accounts.repository(tenantId(ctx), ctx.pathParam("repo"));
+    ctx.json(vault.database().jdbi().withHandle(h -> h.createQuery("SELECT snapshot_id AS id, time, host, tags, "
+        + "logical_bytes AS logicalBytes, new_logical_bytes AS newLogicalBytes, new_stored_bytes AS newStoredBytes, "
+        + "files, errors, locked_until AS lockedUntil, agent_id AS agentId FROM snapshots WHERE repository_id = ? "
+        + "ORDER BY time DESC").bind(0, repo.get("id")).mapToMap().list()));
+  }
+
+  private void startJob(Context ctx) throws IOException {
+    ObjectNode b = body(ctx);
+    Map<String, Object> repo = accounts.repository(tenantId(ctx), ctx.pathParam("repo"));
+    RepoHandle h = vault.repositories().get(((Number) repo.get("id")).longValue());
+    String kind = text(b, "kind");
+    long id = vault.maintenance().submit(h, kind, "api");
+    audit(ctx, tenantId(ctx), "job.start", "repository " + h.label(), Map.of("kind", kind, "job", id));
+    ctx.status(202).json(vault.maintenance().job(id));
+  }
+
+  private void createEnrollment(Context ctx) throws IOException {
+    ObjectNode b = body(ctx);
+    Map<String, Object> repo = accounts.repository(tenantId(ctx), text(b, "repository"));
+    Scope scope = Scope.of(b.hasNonNull("scope") ? text(b, "scope") : "append");
+    Duration ttl = b.hasNonNull("expiresIn") ? ServerConfig.parseDuration(text(b, "expiresIn"), "expiresIn")
+        : Duration.ofDays(7);
+    Long maxUses = optionalLong(b, "maxUses");
+    Long creator = ctx.attribute(PRINCIPAL) instanceof User u ? u.id() : null;
+    Map<String, Object> e = accounts.createEnrollment(tenantId(ctx), ((Number) repo.get("id")).longValue(), scope,
+        ttl, maxUses == null ? 1 : (int) Math.min(maxUses, Integer.MAX_VALUE), optionalText(b, "note"), creator);
+    audit(ctx, tenantId(ctx), "enrollment.create", "repository " + ctx.pathParam("tenant") + "/" + repo.get("name"),
+        Map.of("id", e.get("id"), "scope", scope.dbName));
+    Map<String, Object> out = new LinkedHashMap<>(e);
+    out.put("repositoryUrl", vault.publicUrl() + "/repos/" + ctx.pathParam("tenant") + "/" + repo.get("name"));
+    ctx.status(201).json(out);
+  }
+
+  private void enroll(Context ctx) throws IOException {
+    ObjectNode b = body(ctx);
+    Map<String, Object> r = accounts.enroll(optionalText(b, "token"), optionalText(b, "name"));
+    long tenant = ((Number) r.get("tenantId")).longValue();
+    Principal agent = accounts.authenticate((String) r.get("credential")).orElseThrow();
+    vault.audit().record(agent, ctx.ip(), tenant, "agent.enroll",
+        "repository " + r.get("tenant") + "/" + r.get("repository"), Map.of("agent", r.get("agentId"),
+            "scope", r.get("scope")));
+    Map<String, Object> out = new LinkedHashMap<>(r);
+    out.remove("tenantId");
+    out.put("repositoryUrl", vault.publicUrl() + "/repos/" + r.get("tenant") + "/" + r.get("repository"));
+    ctx.status(201).json(out);
+  }
+
+  private void usage(Context ctx, Long tenantId) {
+    vault.metering().flush();
+    String from = Optional.ofNullable(ctx.queryParam("from")).orElse(LocalDate.now().withDayOfMonth(1).toString());
+    String to = Optional.ofNullable(ctx.queryParam("to")).orElse(LocalDate.now().toString());
+    for (String d : List.of(from, to)) {
+      if (!d.matches("\\d{4}-\\d{2}-\\d{2}")) {
+        throw ApiException.badRequest("from and to are dates such as 2026-11-01");
+      }
+    }
+    List<Map<String, Object>> rows = vault.database().jdbi().withHandle(h -> h.createQuery("SELECT t.slug AS tenant, "
+        + "u.day, u.physical_bytes AS physicalBytes, u.logical_bytes AS logicalBytes, u.ingress_bytes AS "
+        + "ingressBytes, u.egress_bytes AS egressBytes, u.requests, u.snapshots, u.snapshots_created AS "
+        + "snapshotsCreated FROM usage_daily u JOIN tenants t ON t.id = u.tenant_id WHERE (? IS NULL OR "
+        + "u.tenant_id = ?) AND u.day >= ? AND u.day <= ? ORDER BY t.slug, u.day").bind(0, tenantId)
+        .bind(1, tenantId).bind(2, from).bind(3, to).mapToMap().list());
+    if ("csv".equals(ctx.queryParam("format"))) {
+      StringBuilder s = new StringBuilder("tenant,day,physical_bytes,logical_bytes,ingress_bytes,egress_bytes,"
+          + "requests,snapshots,snapshots_created\n");
+      for (Map<String, Object> r : rows) {
+        s.append(r.get("tenant")).append(',').append(r.get("day")).append(',').append(r.get("physicalBytes"))
+            .append(',').append(r.get("logicalBytes")).append(',').append(r.get("ingressBytes")).append(',')
+            .append(r.get("egressBytes")).append(',').append(r.get("requests")).append(',')
+            .append(r.get("snapshots")).append(',').append(r.get("snapshotsCreated")).append('\n');
+      }
+      ctx.contentType("text/csv; charset=utf-8").header("Content-Disposition",
+          "attachment; filename=\"cairn-usage-" + from + "-" + to + ".csv\"").result(s.toString());
+    } else {
+      ctx.json(rows);
+    }
+  }
+
+  private void auditLog(Context ctx, Long tenantId) {
+    String action = ctx.queryParam("action");
+    long before = ctx.queryParam("before") == null ? Long.MAX_VALUE : Long.parseLong(
+        requireDigits(ctx.queryParam("before")));
+    ctx.json(vault.database().jdbi().withHandle(h -> h.createQuery("SELECT a.id, a.at, a.actor_kind AS actorKind, "
+        + "a.actor_name AS actor, t.slug AS tenant, a.action, a.target, a.detail, a.remote_addr AS remoteAddr "
+        + "FROM audit_log a LEFT JOIN tenants t ON t.id = a.tenant_id WHERE (? IS NULL OR a.tenant_id = ?) "
+        + "AND (? IS NULL OR a.action LIKE ? || '%') AND a.id < ? ORDER BY a.id DESC LIMIT 500")
+        .bind(0, tenantId).bind(1, tenantId).bind(2, action).bind(3, action).bind(4, before).mapToMap().list()));
+  }
+
+  private static String requireDigits(String s) {
+    if (!s.matches("\\d{1,18}")) {
+      throw ApiException.badRequest("'" + ObjectService.abbreviate(s) + "' is not a number");
+    }
+    return s;
+  }
+
+  // ---- handlers: objects ----
+
+  private void listObjects(Context ctx) {
+    Agent a = agent(ctx);
+    List<StoreEntry> entries = objects.list(a, ctx.queryParam("prefix"));
+    List<Map<String, Object>> out = new ArrayList<>(entries.size());
+    for (StoreEntry e : entries) {
+      out.add(Map.of("key", e.key(), "size", e.size()));
+    }
+    byte[] body;
+    try {
+      body = JSON.writeValueAsBytes(Map.of("objects", out));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    vault.metering().request(a.tenantId(), 0, body.length);
+    ctx.contentType("application/json").result(body);
+  }
+
+  private void headObject(Context ctx) {
+    Agent a = agent(ctx);
+    long size = objects.size(a, ctx.pathParam("key")).orElseThrow(
+        () -> ApiException.notFound("object " + ObjectService.abbreviate(ctx.pathParam("key"))));
+    vault.metering().request(a.tenantId(), 0, 0);
+    ctx.header("Content-Length", String.valueOf(size)).status(200);
+  }
+
+  private void getObject(Context ctx) {
+    Agent a = agent(ctx);
+    String key = ctx.pathParam("key");
+    String range = ctx.header("Range");
+    byte[] data;
+    if (range == null) {
+      data = objects.read(a, key, 0, -1);
+      ctx.status(200);
+    } else {
+      Matcher m = RANGE.matcher(range);
+      if (!m.matches()) {
+        throw new ApiException(416, "bad_range", "only one range of the form bytes=FIRST-LAST is supported");
+      }
+      long first = Long.parseLong(m.group(1));
+      long last = Long.parseLong(m.group(2));
+      if (last < first || last - first >= Integer.MAX_VALUE) {
+        throw new ApiException(416, "bad_range", "range " + range + " is empty or too large");
+      }
+      long size = objects.size(a, key).orElseThrow(() -> ApiException.notFound("object " + key));
+      if (last >= size) {
+        throw new ApiException(416, "bad_range", "range " + range + " extends beyond the object (" + size
+            + " bytes)");
+      }
+      data = objects.read(a, key, first, (int) (last - first + 1));
+      ctx.status(206).header("Content-Range", "bytes " + first + "-" + last + "/" + size);
+    }
+    vault.metering().request(a.tenantId(), 0, data.length);
+    ctx.contentType("application/octet-stream").result(data);
+  }
+
+  private void putObject(Context ctx) throws IOException {
+    Agent a = agent(ctx);
+    String key = ctx.pathParam("key");
+    ObjectService.checkKey(key);
+    long length = ctx.req().getContentLengthLong();
+    if (length < 0) {
+      throw new ApiException(411, "length_required", "PUT needs a Content-Length header");
+    }
+    if (length > objects.maxObjectBytes()) {
+      throw new ApiException(413, "too_large", "objects are limited to " + objects.maxObjectBytes() + " bytes");
+    }
+    byte[] data;
+    try (InputStream in = ctx.bodyInputStream()) {
+      data = in.readNBytes((int) length);
+    }
+    if (data.length != length) {
+      throw ApiException.badRequest("the body ended after " + data.length + " of " + length + " bytes");
+    }
+    vault.metering().request(a.tenantId(), data.length, 0);
+    ObjectService.PutResult r = objects.put(a, key, data);
+    if (r.warning() != null) {
+      ctx.header("Cairn-Warning", r.warning());
+    }
+    ctx.status(r.created() ? 201 : 200).json(Map.of("created", r.created()));
+  }
+
+  private void deleteObject(Context ctx) {
+    Agent a = agent(ctx);
+    boolean removed = objects.delete(a, ctx.pathParam("key"));
+    vault.metering().request(a.tenantId(), 0, 0);
+    if (!removed) {
+      throw ApiException.notFound("object " + ObjectService.abbreviate(ctx.pathParam("key")));
+    }
+    ctx.status(204);
+  }
+
+}

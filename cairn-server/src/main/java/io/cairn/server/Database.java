@@ -1,0 +1,46 @@
+package io.cairn.server;
+
+import java.nio.file.Path;
+import org.flywaydb.core.Flyway;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.mapper.CaseStrategy;
+import org.jdbi.v3.core.mapper.MapMappers;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+/**
+ * The server's SQLite database: tenancy, accounts, metering, jobs and the audit log. It holds
+ * nothing needed to restore a backup. Migrations live in {@code db/migration} and run at start.
+ */
+public final class Database {
+  private final Jdbi jdbi;
+  private final Path file;
+
+  private Database(Path file, Jdbi jdbi) {
+    this.file = file;
+    this.jdbi = jdbi;
+  }
+
+  public static Database open(Path file) {
+    SQLiteConfig c = new SQLiteConfig();
+    c.setJournalMode(SQLiteConfig.JournalMode.WAL);
+    c.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+    c.enforceForeignKeys(true);
+    c.setBusyTimeout(30_000);
+    SQLiteDataSource ds = new SQLiteDataSource(c);
+    ds.setUrl("jdbc:sqlite:" + file.toAbsolutePath());
+    Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+    Jdbi jdbi = Jdbi.create(ds);
+    // Keep column aliases as written (camelCase in JSON answers).
+    jdbi.getConfig(MapMappers.class).setCaseChange(CaseStrategy.NOP);
+    return new Database(file, jdbi);
+  }
+
+  public Jdbi jdbi() {
+    return jdbi;
+  }
+
+  public Path file() {
+    return file;
+  }
+}

@@ -1,0 +1,262 @@
+package io.cairn.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cairn.format.Id;
+import io.cairn.maintenance.CheckReport;
+import io.cairn.maintenance.Checker;
+import io.cairn.maintenance.Pruner;
+import io.cairn.maintenance.RetentionPlanner;
+import io.cairn.maintenance.RetentionPolicy;
+import io.cairn.maintenance.SnapshotEnvelopes;
+import io.cairn.repository.RepositoryOptions;
+import io.cairn.store.StoreKeys;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The keyless jobs the server runs on tenants' repositories: retention (forget by policy, never
+ * inside an immutability window or before a snapshot's own lock), garbage collection (the
+ * repository engine's condemn → fence → sweep, safe while agents back up) and scrub (every
+ * pack's ciphertext checksum, reporting bit rot). One job at a time per repository.
+ */
+public final class Maintenance {
+  private static final Logger LOG = LoggerFactory.getLogger(Maintenance.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  public static final List<String> KINDS = List.of("retention", "gc", "scrub");
+
+  private final Database db;
+  private final Repositories repos;
+  private final Audit audit;
+  private final ServerConfig config;
+  private final Clock clock;
+  private final ExecutorService workers = Executors.newFixedThreadPool(1, r -> {
+    Thread t = new Thread(r, "cairn-maintenance");
+    t.setDaemon(true);
+    return t;
+  });
+  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "cairn-schedule");
+    t.setDaemon(true);
+    return t;
+  });
+
+  public Maintenance(Database db, Repositories repos, Audit audit, ServerConfig config, Clock clock) {
+    this.db = db;
+    this.repos = repos;
+    this.audit = audit;
+    this.config = config;
+    this.clock = clock;
+  }
+
+  /** Marks jobs that were running when the server last stopped, and starts the schedules. */
+  public void start() {
+    db.jdbi().useHandle(h -> h.createUpdate("UPDATE jobs SET status = 'interrupted', finished_at = ?, error = "
+        + "'the server stopped while the job ran; it is safe to run it again' WHERE status = 'running'")
+        .bind(0, clock.instant().toString()).execute());
+    schedule("retention", config.retentionInterval());
+    schedule("gc", config.gcInterval());
+    schedule("scrub", config.scrubInterval());
+  }
+
+  private void schedule(String kind, Duration every) {
+    if (every.isZero()) {
+      return;
+    }
+    long ms = every.toMillis();
+    timer.scheduleAtFixedRate(() -> {
+      for (RepoHandle h : repos.all()) {
+        try {
+          submit(h, kind, "schedule");
+        } catch (RuntimeException e) {
+          LOG.warn("could not start scheduled {} of {}: {}", kind, h.label(), e.toString());
+        }
+      }
+    }, ms, ms, TimeUnit.MILLISECONDS);
+  }
+
+  /** Queues a job; returns its id. */
+  public long submit(RepoHandle h, String kind, String trigger) {
+    if (!KINDS.contains(kind)) {
+      throw ApiException.badRequest("job kind must be one of " + KINDS + ", not '" + kind + "'");
+    }
+    long id = db.jdbi().withHandle(hd -> hd.createUpdate("INSERT INTO jobs (repository_id, kind, trigger, status, "
+        + "started_at) VALUES (?, ?, ?, 'running', ?)").bind(0, h.id()).bind(1, kind).bind(2, trigger)
+        .bind(3, clock.instant().toString()).executeAndReturnGeneratedKeys("id").mapTo(Long.class).one());
+    workers.submit(() -> run(id, h, kind));
+    return id;
+  }
+
+  /** Runs a job now on the calling thread (tests and the CLI); returns its row. */
+  public Map<String, Object> runNow(RepoHandle h, String kind) throws Exception {
+    long id = db.jdbi().withHandle(hd -> hd.createUpdate("INSERT INTO jobs (repository_id, kind, trigger, status, "
+        + "started_at) VALUES (?, ?, 'manual', 'running', ?)").bind(0, h.id()).bind(1, kind)
+        .bind(2, clock.instant().toString()).executeAndReturnGeneratedKeys("id").mapTo(Long.class).one());
+    Future<?> f = workers.submit(() -> run(id, h, kind));
+    f.get();
+    return job(id);
+  }
+
+  public Map<String, Object> job(long id) {
+    return db.jdbi().withHandle(hd -> hd.createQuery(SELECT + "WHERE j.id = ?").bind(0, id).mapToMap().one());
+  }
+
+  private static final String SELECT = "SELECT j.id, t.slug AS tenant, r.name AS repository, j.kind, j.trigger, "
+      + "j.status, j.started_at AS startedAt, j.finished_at AS finishedAt, j.summary, j.error FROM jobs j "
+      + "JOIN repositories r ON r.id = j.repository_id JOIN tenants t ON t.id = r.tenant_id ";
+
+  /** Recent jobs, newest first: all (tenantId null) or one tenant's. */
+  public List<Map<String, Object>> jobs(Long tenantId, int limit) {
+    return db.jdbi().withHandle(hd -> hd.createQuery(SELECT + "WHERE (? IS NULL OR r.tenant_id = ?) "
+        + "ORDER BY j.id DESC LIMIT ?").bind(0, tenantId).bind(1, tenantId).bind(2, limit).mapToMap().list());
+  }
+
+  private void run(long jobId, RepoHandle h, String kind) {
+    String status;
+    ObjectNode summary = JSON.createObjectNode();
+    String error = null;
+    h.maintenance.lock();
+    try {
+      if (h.store().size(StoreKeys.CONFIG).isEmpty()) {
+        summary.put("skipped", "the repository has not been initialised yet");
+        status = "ok";
+      } else {
+        status = switch (kind) {
+          case "retention" -> retention(h, summary);
+          case "gc" -> gc(h, summary);
+          default -> scrub(h, summary);
+        };
+      }
+    } catch (Exception | OutOfMemoryError e) {
+      LOG.warn("{} of {} failed", kind, h.label(), e);
+      status = "failed";
+      error = e.getMessage() == null ? e.toString() : e.getMessage();
+    } finally {
+      h.maintenance.unlock();
+    }
+    String s = status;
+    String err = error;
+    db.jdbi().useHandle(hd -> hd.createUpdate("UPDATE jobs SET status = ?, finished_at = ?, summary = ?, error = ? "
+        + "WHERE id = ?").bind(0, s).bind(1, clock.instant().toString()).bind(2, summary.toString()).bind(3, err)
+        .bind(4, jobId).execute());
+    if (!s.equals("ok")) {
+      audit.system(h.tenantId(), "job." + kind + "." + s, h.label(), Map.of("job", jobId,
+          "error", err == null ? "" : err, "summary", summary.toString()));
+    }
+  }
+
+  private String retention(RepoHandle h, ObjectNode summary) throws Exception {
+    Map<String, Object> r = db.jdbi().withHandle(hd -> hd.createQuery("SELECT retention, immutability_days AS days "
+        + "FROM repositories WHERE id = ?").bind(0, h.id()).mapToMap().one());
+    String policyJson = (String) r.get("retention");
+    int immutableDays = ((Number) r.get("days")).intValue();
+    if (policyJson == null || policyJson.isBlank()) {
+      summary.put("skipped", "no retention policy is set for this repository");
+      return "ok";
+    }
+    RetentionPolicy policy = parsePolicy(JSON.readTree(policyJson));
+    List<String> problems = new ArrayList<>();
+    var candidates = SnapshotEnvelopes.list(h.store(), e -> problems.add(e.getMessage()));
+    Instant now = clock.instant();
+    Instant immutableSince = now.minus(Duration.ofDays(immutableDays));
+    int forgotten = 0;
+    int protectedByLock = 0;
+    for (RetentionPlanner.Decision d : new RetentionPlanner(ZoneOffset.UTC).plan(candidates, policy, now)) {
+      if (d.keep()) {
+        continue;
+      }
+      var env = d.snapshot().envelope();
+      if ((env.lockedUntil() != null && env.lockedUntil().isAfter(now)) || env.time().isAfter(immutableSince)) {
+        protectedByLock++;
+        continue;
+      }
+      Id id = d.snapshot().id();
+      if (h.store().delete(StoreKeys.snapshot(id))) {
+        repos.forgetSnapshotRow(h, id.hex());
+        forgotten++;
+      }
+    }
+    summary.put("snapshots", candidates.size()).put("forgotten", forgotten).put("keptByLock", protectedByLock);
+    problems.forEach(summary.withArray("problems")::add);
+    return problems.isEmpty() ? "ok" : "problems";
+  }
+
+  /** A policy as JSON: {"keepLast": 7, "keepDaily": 14, "keepWithin": "48h", "keepTags": ["x"]}. */
+  public static RetentionPolicy parsePolicy(JsonNode n) {
+    if (n == null || !n.isObject()) {
+      throw ApiException.badRequest("retention must be a JSON object such as {\"keepDaily\": 7}");
+    }
+    Set<String> allowed = Set.of("keepLast", "keepHourly", "keepDaily", "keepWeekly", "keepMonthly", "keepYearly",
+        "keepWithin", "keepTags");
+    Set<String> seen = new HashSet<>();
+    n.fieldNames().forEachRemaining(seen::add);
+    seen.removeAll(allowed);
+    if (!seen.isEmpty()) {
+      throw ApiException.badRequest("unknown retention rule(s) " + seen + "; allowed: " + allowed);
+    }
+    Set<String> tags = new HashSet<>();
+    n.path("keepTags").forEach(t -> tags.add(t.asText()));
+    Duration within = n.hasNonNull("keepWithin") ? ServerConfig.parseDuration(n.get("keepWithin").asText(),
+        "keepWithin") : null;
+    try {
+      RetentionPolicy p = new RetentionPolicy(n.path("keepLast").asInt(0), n.path("keepHourly").asInt(0),
+          n.path("keepDaily").asInt(0), n.path("keepWeekly").asInt(0), n.path("keepMonthly").asInt(0),
+          n.path("keepYearly").asInt(0), within, tags);
+      if (p.isEmpty()) {
+        throw ApiException.badRequest("a retention policy needs at least one rule; an empty one would remove "
+            + "everything");
+      }
+      return p;
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest(e.getMessage());
+    }
+  }
+
+  private String gc(RepoHandle h, ObjectNode summary) {
+    Pruner.Options o = new Pruner.Options(config.gcGrace(), Pruner.Options.DEFAULT.repackThreshold(),
+        Pruner.Options.DEFAULT.sessionMaxAge(), Pruner.Options.DEFAULT.fenceMargin());
+    Pruner p = new Pruner(h.store(), clock, o, RepositoryOptions.localHost());
+    Pruner.Plan plan = p.plan();
+    Pruner.Result r = p.execute(plan);
+    summary.put("snapshots", plan.snapshots()).put("condemnedBlobs", plan.condemn().size())
+        .put("packsDeleted", r.packsDeleted()).put("packsWritten", r.packsWritten())
+        .put("blobsRemoved", r.blobsRemoved()).put("bytesFreed", r.bytesFreed());
+    plan.notes().forEach(summary.withArray("notes")::add);
+    repos.syncSnapshots(h);
+    return "ok";
+  }
+
+  private String scrub(RepoHandle h, ObjectNode summary) {
+    CheckReport r = new Checker(h.store(), null).run(config.scrubReadPercent(), clock.millis());
+    summary.put("packs", r.packs()).put("blobs", r.blobs()).put("indexSegments", r.indexSegments())
+        .put("snapshots", r.snapshots()).put("readPercent", config.scrubReadPercent());
+    r.errors().forEach(summary.withArray("errors")::add);
+    r.notices().forEach(summary.withArray("notices")::add);
+    return r.clean() ? "ok" : "problems";
+  }
+
+  public void stop() {
+    timer.shutdownNow();
+    workers.shutdownNow();
+    try {
+      workers.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,79 @@
+package io.cairn.server;
+
+import io.cairn.store.BlobStore;
+import io.cairn.store.StoreEntry;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A repository's store as every part of the server reaches it: each object written or removed,
+ * by an agent or by maintenance, moves the repository's physical byte count, so that metering
+ * is what is on disk (checked at start-up and by {@code MeteringTest}).
+ */
+final class MeteredStore implements BlobStore {
+  private final BlobStore inner;
+  private RepoHandle handle;
+
+  MeteredStore(BlobStore inner) {
+    this.inner = inner;
+  }
+
+  void attach(RepoHandle h) {
+    this.handle = h;
+  }
+
+  BlobStore inner() {
+    return inner;
+  }
+
+  @Override
+  public boolean putIfAbsent(String key, byte[] data) {
+    boolean wrote = inner.putIfAbsent(key, data);
+    if (wrote) {
+      handle.physicalBytes.addAndGet(data.length);
+      handle.objects.incrementAndGet();
+    }
+    return wrote;
+  }
+
+  @Override
+  public byte[] get(String key) {
+    return inner.get(key);
+  }
+
+  @Override
+  public byte[] getRange(String key, long offset, int length) {
+    return inner.getRange(key, offset, length);
+  }
+
+  @Override
+  public Optional<Long> size(String key) {
+    return inner.size(key);
+  }
+
+  @Override
+  public List<StoreEntry> list(String prefix) {
+    return inner.list(prefix);
+  }
+
+  @Override
+  public boolean delete(String key) {
+    Optional<Long> size = inner.size(key);
+    boolean removed = inner.delete(key);
+    if (removed) {
+      handle.physicalBytes.addAndGet(-size.orElse(0L));
+      handle.objects.decrementAndGet();
+    }
+    return removed;
+  }
+
+  @Override
+  public String location() {
+    return inner.location();
+  }
+
+  @Override
+  public void close() {
+    inner.close();
+  }
+}

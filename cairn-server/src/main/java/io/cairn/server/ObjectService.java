@@ -1,0 +1,237 @@
+package io.cairn.server;
+
+import io.cairn.format.BlobType;
+import io.cairn.format.CairnException;
+import io.cairn.format.Id;
+import io.cairn.format.KeyFile;
+import io.cairn.format.PackEntry;
+import io.cairn.format.PackFormat;
+import io.cairn.format.RepositoryConfig;
+import io.cairn.format.SessionMarker;
+import io.cairn.format.SnapshotCodec;
+import io.cairn.repository.ContentAddressed;
+import io.cairn.server.Principal.Agent;
+import io.cairn.server.Principal.Scope;
+import io.cairn.store.BlobStore;
+import io.cairn.store.StoreEntry;
+import io.cairn.store.StoreKeys;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The object API agents use as their repository's store, with each scope's rules
+ * (docs/security.md, "Agent scopes"): nothing is ever replaced; only the server deletes, except
+ * that an agent ends (deletes) the write-session markers it created itself; a write-only agent
+ * reads what a backup needs (config, keys, index, snapshot envelopes, tree packs) and no file
+ * contents. Every object is checked before it is stored, so a hostile agent cannot plant bytes
+ * the server's own keyless maintenance would choke on.
+ */
+public final class ObjectService {
+  private final Database db;
+  private final Repositories repos;
+  private final Metering metering;
+  private final Accounts accounts;
+  private final long maxObjectBytes;
+  private final Map<String, Boolean> treeOnlyPacks = java.util.Collections.synchronizedMap(
+      new LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> e) {
+          return size() > 100_000;
+        }
+      });
+
+  public ObjectService(Database db, Repositories repos, Metering metering, Accounts accounts, long maxObjectBytes) {
+    this.db = db;
+    this.repos = repos;
+    this.metering = metering;
+    this.accounts = accounts;
+    this.maxObjectBytes = maxObjectBytes;
+  }
+
+  /** The result of a write: whether it created the object, and a quota warning if any. */
+  public record PutResult(boolean created, String warning) {}
+
+  public long maxObjectBytes() {
+    return maxObjectBytes;
+  }
+
+  public List<StoreEntry> list(Agent a, String prefix) {
+    String p = prefix == null ? "" : prefix;
+    if (!p.isEmpty() && !p.equals(StoreKeys.CONFIG)) {
+      try {
+        StoreKeys.checkPrefix(p);
+      } catch (IllegalArgumentException e) {
+        throw ApiException.badRequest("invalid prefix '" + abbreviate(p) + "'");
+      }
+    }
+    if (!Repositories.PREFIXES.contains(p) && !isDataSubdir(p)) {
+      throw ApiException.badRequest("list one of " + Repositories.PREFIXES + ", not '" + abbreviate(p) + "'");
+    }
+    return store(a).list(p);
+  }
+
+  private static boolean isDataSubdir(String p) {
+    return p.matches("data/[0-9a-f]{2}/");
+  }
+
+  public Optional<Long> size(Agent a, String key) {
+    checkKey(key);
+    return store(a).size(key);
+  }
+
+  /** The whole object (length < 0) or a range of it. */
+  public byte[] read(Agent a, String key, long offset, int length) {
+    checkKey(key);
+    checkReadable(a, key);
+    BlobStore s = store(a);
+    return length < 0 ? s.get(key) : s.getRange(key, offset, length);
+  }
+
+  private void checkReadable(Agent a, String key) {
+    if (a.scope() != Scope.WRITE_ONLY || !key.startsWith(StoreKeys.DATA)) {
+      return;
+    }
+    String cacheKey = a.repositoryId() + ":" + key;
+    Boolean treesOnly = treeOnlyPacks.get(cacheKey);
+    if (treesOnly == null) {
+      treesOnly = packHoldsOnlyTrees(store(a), key);
+      treeOnlyPacks.put(cacheKey, treesOnly);
+    }
+    if (!treesOnly) {
+      throw ApiException.forbidden("this agent's credential is write-only: it may add backups but not read "
+          + "file contents; restore with a credential of scope 'restore'");
+    }
+  }
+
+  private static boolean packHoldsOnlyTrees(BlobStore s, String key) {
+    long size = s.size(key).orElseThrow(() -> ApiException.notFound("object " + key));
+    byte[] trailer = s.getRange(key, size - PackFormat.TRAILER_LENGTH, PackFormat.TRAILER_LENGTH);
+    int section = PackFormat.sectionLength(trailer, size, key);
+    byte[] tail = s.getRange(key, size - PackFormat.TRAILER_LENGTH - section, section + PackFormat.TRAILER_LENGTH);
+    List<PackEntry> entries = PackFormat.parseTail(tail, size, key);
+    return entries.stream().allMatch(e -> e.type() == BlobType.TREE);
+  }
+
+  public PutResult put(Agent a, String key, byte[] data) {
+    checkKey(key);
+    if (a.scope() == Scope.RESTORE) {
+      throw ApiException.forbidden("this agent's credential has scope 'restore': it may read, not write");
+    }
+    if (accounts.suspended(a.tenantId())) {
+      throw ApiException.forbidden("this tenant is suspended: backups are refused until the provider resumes it; "
+          + "restores still work");
+    }
+    validate(key, data);
+    RepoHandle h = repos.get(a.repositoryId());
+    String warning = checkQuota(a.tenantId(), key, data.length);
+    boolean created = h.store().putIfAbsent(key, data);
+    if (created && key.startsWith(StoreKeys.SESSIONS)) {
+      db.jdbi().useHandle(hd -> hd.createUpdate("INSERT OR REPLACE INTO session_owners (repository_id, object_key, "
+          + "agent_id) VALUES (?, ?, ?)").bind(0, h.id()).bind(1, key).bind(2, a.id()).execute());
+    }
+    if (created && key.startsWith(StoreKeys.SNAPSHOTS)) {
+      SnapshotCodec.Decoded d = SnapshotCodec.decode(data, key);
+      repos.recordSnapshot(h, StoreKeys.idOf(key).hex(), d.envelope(), a.id());
+      metering.snapshotCreated(a.tenantId());
+    }
+    return new PutResult(created, warning);
+  }
+
+  /** Null when within quota, a warning over the soft quota; throws over the hard quota. */
+  private String checkQuota(long tenantId, String key, long length) {
+    Map<String, Object> t = db.jdbi().withHandle(h -> h.createQuery("SELECT soft_quota_bytes AS soft, "
+        + "hard_quota_bytes AS hard FROM tenants WHERE id = ?").bind(0, tenantId).mapToMap().one());
+    Long soft = Accounts.asLong(t.get("soft"));
+    Long hard = Accounts.asLong(t.get("hard"));
+    long used = repos.tenantPhysicalBytes(tenantId);
+    // Ending a session must always be possible, or a refused backup could not clean up.
+    if (hard != null && used + length > hard && !key.startsWith(StoreKeys.SESSIONS)) {
+      throw new ApiException(507, "quota_exceeded", "the tenant's storage quota is full (" + used + " of " + hard
+          + " bytes used); nothing already stored was lost. Ask the provider for a larger quota, or let "
+          + "retention remove old snapshots");
+    }
+    if (soft != null && used + length > soft) {
+      return "the tenant uses " + (used + length) + " bytes, over its soft quota of " + soft + " bytes";
+    }
+    return null;
+  }
+
+  public boolean delete(Agent a, String key) {
+    checkKey(key);
+    if (!key.startsWith(StoreKeys.SESSIONS) || a.scope() == Scope.RESTORE) {
+      throw ApiException.forbidden("agents may not delete repository objects: retention and garbage collection "
+          + "are run by the server");
+    }
+    RepoHandle h = repos.get(a.repositoryId());
+    Optional<Long> owner = db.jdbi().withHandle(hd -> hd.createQuery("SELECT agent_id FROM session_owners WHERE "
+        + "repository_id = ? AND object_key = ?").bind(0, h.id()).bind(1, key).mapTo(Long.class).findOne());
+    if (owner.isEmpty() || owner.get() != a.id()) {
+      if (h.store().size(key).isEmpty()) {
+        return false;
+      }
+      throw ApiException.forbidden("an agent may only end the write sessions it started itself");
+    }
+    boolean removed = h.store().delete(key);
+    db.jdbi().useHandle(hd -> hd.createUpdate("DELETE FROM session_owners WHERE repository_id = ? AND object_key = ?")
+        .bind(0, h.id()).bind(1, key).execute());
+    return removed;
+  }
+
+  /** Checks that an object is what its key says it is, without a key to the repository. */
+  static void validate(String key, byte[] data) {
+    try {
+      if (key.equals(StoreKeys.CONFIG)) {
+        RepositoryConfig.decode(data, key);
+      } else if (key.startsWith(StoreKeys.KEYS)) {
+        KeyFile.decode(data, key);
+      } else if (key.startsWith(StoreKeys.SESSIONS)) {
+        SessionMarker.decode(data, key);
+      } else if (key.startsWith(StoreKeys.DATA)) {
+        Id id = StoreKeys.idOf(key);
+        if (!key.equals(StoreKeys.pack(id))) {
+          throw ApiException.badRequest("pack key '" + key + "' must be data/XX/ID with XX the first two digits of ID");
+        }
+        contentAddressed(key, data);
+        PackFormat.parse(data, key);
+      } else if (key.startsWith(StoreKeys.INDEX)) {
+        contentAddressed(key, data);
+        io.cairn.format.IndexSegment.open(data, key);
+      } else if (key.startsWith(StoreKeys.SNAPSHOTS)) {
+        contentAddressed(key, data);
+        SnapshotCodec.decode(data, key);
+      } else {
+        throw ApiException.forbidden("agents may not write '" + key + "'; only config, keys/, data/, index/, "
+            + "snapshots/ and sessions/ are theirs");
+      }
+    } catch (CairnException | IllegalArgumentException e) {
+      throw new ApiException(422, "invalid_object", "refused " + key + ": " + e.getMessage());
+    }
+  }
+
+  private static void contentAddressed(String key, byte[] data) {
+    if (!ContentAddressed.matches(key, data)) {
+      throw ApiException.badRequest("the SHA-256 of the body does not match the object's name " + key
+          + " (damaged in transit?)");
+    }
+  }
+
+  private BlobStore store(Agent a) {
+    return repos.get(a.repositoryId()).store();
+  }
+
+  static void checkKey(String key) {
+    if (!StoreKeys.isValid(key)) {
+      throw ApiException.badRequest("invalid object key '" + abbreviate(key) + "'");
+    }
+  }
+
+  static String abbreviate(String s) {
+    if (s == null) {
+      return "";
+    }
+    String clean = s.replaceAll("[^\\x20-\\x7e]", "?");
+    return clean.length() > 80 ? clean.substring(0, 80) + "…" : clean;
+  }
+}

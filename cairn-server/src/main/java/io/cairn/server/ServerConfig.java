@@ -1,0 +1,173 @@
+package io.cairn.server;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Settings of one vault server. Read from {@code DATA/server.properties} (or the file given with
+ * {@code --config}), then overridden by environment variables: {@code listen.port} becomes
+ * {@code CAIRN_SERVER_LISTEN_PORT}. Every key is listed in docs/server.md.
+ */
+public record ServerConfig(
+    Path dataDir,
+    String listenHost,
+    int listenPort,
+    TlsMode tls,
+    Path tlsCertificate,
+    Path tlsPrivateKey,
+    String publicUrl,
+    long maxObjectBytes,
+    Duration gcInterval,
+    Duration scrubInterval,
+    Duration retentionInterval,
+    Duration gcGrace,
+    int scrubReadPercent,
+    String metricsToken,
+    Duration shutdownGrace) {
+
+  /** How the server speaks TLS. */
+  public enum TlsMode {
+    /** A self-signed certificate generated on first start; agents pin its fingerprint. */
+    SELF_SIGNED,
+    /** The operator's certificate chain and key in PEM files. */
+    PEM,
+    /** Plain HTTP, for use behind a TLS-terminating proxy on the same host only. */
+    OFF
+  }
+
+  static final Map<String, String> DEFAULTS = Map.ofEntries(
+      Map.entry("listen.host", "0.0.0.0"),
+      Map.entry("listen.port", "8443"),
+      Map.entry("tls", "self-signed"),
+      Map.entry("tls.certificate", ""),
+      Map.entry("tls.private-key", ""),
+      Map.entry("public.url", ""),
+      Map.entry("objects.max-bytes", String.valueOf(64L << 20)),
+      Map.entry("jobs.gc.interval", "24h"),
+      Map.entry("jobs.scrub.interval", "168h"),
+      Map.entry("jobs.retention.interval", "24h"),
+      Map.entry("jobs.gc.grace", "1h"),
+      Map.entry("jobs.scrub.read-percent", "100"),
+      Map.entry("metrics.token", ""),
+      Map.entry("shutdown.grace", "20s"));
+
+  /** Loads the file (when it exists) and applies {@code env} overrides over the defaults. */
+  public static ServerConfig load(Path dataDir, Path configFile, Map<String, String> env) {
+    Properties p = new Properties();
+    DEFAULTS.forEach(p::setProperty);
+    Path file = configFile != null ? configFile : dataDir.resolve("server.properties");
+    if (Files.exists(file)) {
+      Properties fromFile = new Properties();
+      try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        fromFile.load(r);
+      } catch (IOException e) {
+        throw new IllegalArgumentException("cannot read the server configuration " + file + ": " + e.getMessage(), e);
+      }
+      Set<String> unknown = new TreeSet<>(fromFile.stringPropertyNames());
+      unknown.removeAll(DEFAULTS.keySet());
+      if (!unknown.isEmpty()) {
+        throw new IllegalArgumentException("unknown setting(s) " + unknown + " in " + file
+            + "; the settings are listed in docs/server.md");
+      }
+      fromFile.stringPropertyNames().forEach(k -> p.setProperty(k, fromFile.getProperty(k).trim()));
+    } else if (configFile != null) {
+      throw new IllegalArgumentException("configuration file " + configFile + " does not exist");
+    }
+    for (String k : DEFAULTS.keySet()) {
+      String v = env.get(envName(k));
+      if (v != null) {
+        p.setProperty(k, v.trim());
+      }
+    }
+    return new ServerConfig(dataDir.toAbsolutePath().normalize(),
+        p.getProperty("listen.host"),
+        (int) integer(p, "listen.port", 0, 65535),
+        tlsMode(p.getProperty("tls")),
+        path(p.getProperty("tls.certificate")),
+        path(p.getProperty("tls.private-key")),
+        p.getProperty("public.url"),
+        integer(p, "objects.max-bytes", 1 << 20, Integer.MAX_VALUE - 8),
+        duration(p, "jobs.gc.interval"),
+        duration(p, "jobs.scrub.interval"),
+        duration(p, "jobs.retention.interval"),
+        duration(p, "jobs.gc.grace"),
+        (int) integer(p, "jobs.scrub.read-percent", 0, 100),
+        p.getProperty("metrics.token"),
+        duration(p, "shutdown.grace")).validated();
+  }
+
+  /** {@code listen.port} → {@code CAIRN_SERVER_LISTEN_PORT}. */
+  public static String envName(String key) {
+    return "CAIRN_SERVER_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+  }
+
+  private ServerConfig validated() {
+    if (tls == TlsMode.PEM && (tlsCertificate == null || tlsPrivateKey == null)) {
+      throw new IllegalArgumentException("tls=pem needs tls.certificate and tls.private-key (PEM files)");
+    }
+    return this;
+  }
+
+  public ServerConfig withPort(int port) {
+    return new ServerConfig(dataDir, listenHost, port, tls, tlsCertificate, tlsPrivateKey, publicUrl,
+        maxObjectBytes, gcInterval, scrubInterval, retentionInterval, gcGrace, scrubReadPercent,
+        metricsToken, shutdownGrace);
+  }
+
+  private static TlsMode tlsMode(String v) {
+    return switch (v.toLowerCase(Locale.ROOT)) {
+      case "self-signed" -> TlsMode.SELF_SIGNED;
+      case "pem" -> TlsMode.PEM;
+      case "off" -> TlsMode.OFF;
+      default -> throw new IllegalArgumentException("tls must be self-signed, pem or off, not '" + v + "'");
+    };
+  }
+
+  private static Path path(String v) {
+    return v == null || v.isBlank() ? null : Path.of(v);
+  }
+
+  private static long integer(Properties p, String key, long min, long max) {
+    String v = p.getProperty(key);
+    try {
+      long n = Long.parseLong(v);
+      if (n < min || n > max) {
+        throw new IllegalArgumentException(key + " must be between " + min + " and " + max + ", not " + v);
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + " must be a whole number, not '" + v + "'", e);
+    }
+  }
+
+  /** Durations such as 90s, 15m, 24h, 7d; 0 turns a schedule off. */
+  static Duration duration(Properties p, String key) {
+    String v = p.getProperty(key);
+    return parseDuration(v, key);
+  }
+
+  public static Duration parseDuration(String v, String what) {
+    var m = java.util.regex.Pattern.compile("(\\d{1,9})(ms|s|m|h|d)?").matcher(v.trim());
+    if (!m.matches()) {
+      throw new IllegalArgumentException(what + " must be a duration such as 90s, 15m, 24h or 7d, not '" + v + "'");
+    }
+    long n = Long.parseLong(m.group(1));
+    String unit = m.group(2) == null ? "s" : m.group(2);
+    return switch (unit) {
+      case "ms" -> Duration.ofMillis(n);
+      case "s" -> Duration.ofSeconds(n);
+      case "m" -> Duration.ofMinutes(n);
+      case "h" -> Duration.ofHours(n);
+      default -> Duration.ofDays(n);
+    };
+  }
+}

@@ -1,0 +1,220 @@
+package io.cairn.server;
+
+import io.cairn.server.tls.TlsMaterial;
+import io.javalin.Javalin;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One vault server: SQLite metadata and the tenants' repositories in a data directory, the HTTP
+ * API over TLS, metering and the maintenance schedules. {@link #start} returns once it listens.
+ */
+public final class VaultServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(VaultServer.class);
+
+  private final ServerConfig config;
+  private final Clock clock;
+  private final Database db;
+  private final Accounts accounts;
+  private final Repositories repositories;
+  private final Metering metering;
+  private final Audit audit;
+  private final ObjectService objects;
+  private final Maintenance maintenance;
+  private final Api api;
+  private final ScheduledExecutorService flusher = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "cairn-metering");
+    t.setDaemon(true);
+    return t;
+  });
+  private TlsMaterial tls;
+  private Javalin app;
+  private Optional<String> initialAdminPassword = Optional.empty();
+  private volatile boolean closed;
+
+  public VaultServer(ServerConfig config, Clock clock) {
+    this.config = config;
+    this.clock = clock;
+    try {
+      Files.createDirectories(config.dataDir().resolve("repos"));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the data directory " + config.dataDir() + ": " + e.getMessage(), e);
+    }
+    this.db = Database.open(config.dataDir().resolve("cairn.db"));
+    this.accounts = new Accounts(db, clock);
+    this.repositories = new Repositories(db, config.dataDir(), clock);
+    this.metering = new Metering(db, repositories, clock);
+    this.audit = new Audit(db, clock);
+    this.objects = new ObjectService(db, repositories, metering, accounts, config.maxObjectBytes());
+    this.maintenance = new Maintenance(db, repositories, audit, config, clock);
+    this.api = new Api(this);
+  }
+
+  /**
+   * Opens the repositories, creates the provider's administrator on first start (password from
+   * {@code adminPassword} or generated), and starts listening.
+   */
+  public VaultServer start(String adminPassword) {
+    repositories.openAll();
+    for (var t : accounts.tenants()) {
+      metering.watchTenant(((Number) t.get("id")).longValue());
+    }
+    initialAdminPassword = accounts.bootstrapAdmin("admin", adminPassword);
+    initialAdminPassword.ifPresent(p -> audit.system(null, "server.bootstrap", "user admin", java.util.Map.of()));
+    tls = switch (config.tls()) {
+      case SELF_SIGNED -> TlsMaterial.loadOrCreate(config.dataDir().resolve("tls"), extraNames(), clock);
+      case PEM -> TlsMaterial.fromPem(config.tlsCertificate(), config.tlsPrivateKey());
+      case OFF -> null;
+    };
+    app = Javalin.create(c -> {
+      c.startup.showJavalinBanner = false;
+      c.startup.showOldJavalinVersionWarning = false;
+      c.concurrency.useVirtualThreads = true;
+      c.http.maxRequestSize = 64 << 10;
+      c.jetty.modifyServer(s -> s.setStopTimeout(config.shutdownGrace().toMillis()));
+      c.jetty.addConnector((server, httpConfig) -> {
+        httpConfig.setSendServerVersion(false);
+        httpConfig.setRequestHeaderSize(16 << 10);
+        ServerConnector connector;
+        if (tls != null) {
+          SecureRequestCustomizer src = new SecureRequestCustomizer();
+          src.setSniHostCheck(false);
+          httpConfig.addCustomizer(src);
+          SslContextFactory.Server ssl = new SslContextFactory.Server();
+          ssl.setSslContext(tls.serverContext());
+          connector = new ServerConnector(server, new SslConnectionFactory(ssl, "http/1.1"),
+              new HttpConnectionFactory(httpConfig));
+        } else {
+          connector = new ServerConnector(server, new HttpConnectionFactory(httpConfig));
+        }
+        connector.setHost(config.listenHost());
+        connector.setPort(config.listenPort());
+        connector.setIdleTimeout(30_000);
+        return connector;
+      });
+      api.install(c);
+    });
+    app.start();
+    maintenance.start();
+    flusher.scheduleWithFixedDelay(() -> {
+      try {
+        metering.flush();
+      } catch (RuntimeException e) {
+        LOG.warn("could not write usage: {}", e.toString());
+      }
+    }, 5, 5, TimeUnit.SECONDS);
+    return this;
+  }
+
+  private List<String> extraNames() {
+    if (config.publicUrl() == null || config.publicUrl().isBlank()) {
+      return List.of();
+    }
+    return List.of(java.net.URI.create(config.publicUrl()).getHost());
+  }
+
+  /** The port actually listened on (useful with port 0). */
+  public int port() {
+    return ((ServerConnector) app.jettyServer().server().getConnectors()[0]).getLocalPort();
+  }
+
+  /** What agents and browsers use to reach this server. */
+  public String publicUrl() {
+    if (config.publicUrl() != null && !config.publicUrl().isBlank()) {
+      return config.publicUrl().replaceAll("/+$", "");
+    }
+    return (tls != null ? "https" : "http") + "://localhost:" + port();
+  }
+
+  /** The TLS certificate's fingerprint for agents to pin, or null without TLS. */
+  public String fingerprint() {
+    return tls == null ? null : tls.fingerprint();
+  }
+
+  public boolean selfSigned() {
+    return tls != null && tls.selfSigned();
+  }
+
+  public Optional<String> initialAdminPassword() {
+    return initialAdminPassword;
+  }
+
+  /** Stops accepting, lets in-flight requests finish (up to shutdown.grace), then flushes usage. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (app != null) {
+      app.stop();
+    }
+    maintenance.stop();
+    flusher.shutdownNow();
+    try {
+      metering.flush();
+    } catch (RuntimeException e) {
+      LOG.warn("could not write usage at shutdown: {}", e.toString());
+    }
+    repositories.close();
+  }
+
+  public ServerConfig config() {
+    return config;
+  }
+
+  public Database database() {
+    return db;
+  }
+
+  public Accounts accounts() {
+    return accounts;
+  }
+
+  public Repositories repositories() {
+    return repositories;
+  }
+
+  public Metering metering() {
+    return metering;
+  }
+
+  public Audit audit() {
+    return audit;
+  }
+
+  public ObjectService objects() {
+    return objects;
+  }
+
+  public Maintenance maintenance() {
+    return maintenance;
+  }
+
+  public Api api() {
+    return api;
+  }
+
+  public Clock clock() {
+    return clock;
+  }
+
+  Path dataDir() {
+    return config.dataDir();
+  }
+}
