@@ -50,6 +50,7 @@ final class ForgetCommand extends RepoCommand {
 
   @Override
   public Integer call() {
+    serverDoesThis("forget", dryRun);
     RetentionPolicy policy = new RetentionPolicy(last, hourly, daily, weekly, monthly, yearly,
         within == null ? null : parseDuration(within), new HashSet<>(tags));
     BlobStore store = store();

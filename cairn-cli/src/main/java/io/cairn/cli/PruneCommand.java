@@ -34,6 +34,7 @@ final class PruneCommand extends RepoCommand {
 
   @Override
   public Integer call() {
+    serverDoesThis("prune", dryRun);
     BlobStore store = store();
     Repository.readConfig(store);
     Duration g = grace.equals("0") ? Duration.ZERO : ForgetCommand.parseDuration(grace);

@@ -28,6 +28,7 @@ final class RepairCommand extends RepoCommand {
 
   @Override
   public Integer call() {
+    serverDoesThis("repair", dryRun);
     Map<String, Object> m = new LinkedHashMap<>();
     Repairer r;
     switch (what) {

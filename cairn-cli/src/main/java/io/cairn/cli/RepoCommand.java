@@ -66,6 +66,18 @@ abstract class RepoCommand implements Callable<Integer> {
     return new FileSystemStore(Path.of(loc));
   }
 
+  /**
+   * Refuses a command that removes or rewrites repository objects when the repository is on a
+   * server: there, retention, garbage collection and repair are the server's (agents may only add).
+   */
+  void serverDoesThis(String command, boolean dryRun) {
+    if (!dryRun && HttpStore.isServerUrl(location())) {
+      throw new IllegalArgumentException("'" + command + "' is run by the server for server repositories: agents "
+          + "may add backups but never remove anything. Ask the tenant's administrator to set the repository's "
+          + "retention policy" + (command.equals("forget") ? " (--dry-run shows what a policy would keep)" : ""));
+    }
+  }
+
   Path cacheDir() {
     if (main.cacheDir != null) {
       return main.cacheDir;

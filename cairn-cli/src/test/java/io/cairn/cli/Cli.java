@@ -53,7 +53,12 @@ final class Cli {
 
   /** In-process against another repository location. */
   Result runAt(Path repoDir, String... args) {
-    List<String> all = new ArrayList<>(List.of("-r", repoDir.toString()));
+    return runAt(repoDir.toString(), args);
+  }
+
+  /** In-process against another repository location: a directory or a server URL. */
+  Result runAt(String location, String... args) {
+    List<String> all = new ArrayList<>(List.of("-r", location));
     all.addAll(List.of(args));
     List<String> rest = new ArrayList<>(common().subList(2, common().size()));
     rest.addAll(all);

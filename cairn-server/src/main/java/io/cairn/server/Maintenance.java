@@ -229,7 +229,7 @@ public final class Maintenance {
 
   private String gc(RepoHandle h, ObjectNode summary) {
     Pruner.Options o = new Pruner.Options(config.gcGrace(), Pruner.Options.DEFAULT.repackThreshold(),
-        Pruner.Options.DEFAULT.sessionMaxAge(), Pruner.Options.DEFAULT.fenceMargin());
+        Pruner.Options.DEFAULT.sessionMaxAge(), config.gcFenceMargin());
     Pruner p = new Pruner(h.store(), clock, o, RepositoryOptions.localHost());
     Pruner.Plan plan = p.plan();
     Pruner.Result r = p.execute(plan);

@@ -201,6 +201,8 @@ public final class ObjectService {
       } else if (key.startsWith(StoreKeys.SNAPSHOTS)) {
         contentAddressed(key, data);
         SnapshotCodec.decode(data, key);
+      } else if (key.startsWith(StoreKeys.CONDEMNED)) {
+        throw ApiException.forbidden("garbage collection is run by the server; agents may not write condemned lists");
       } else {
         throw ApiException.forbidden("agents may not write '" + key + "'; only config, keys/, data/, index/, "
             + "snapshots/ and sessions/ are theirs");

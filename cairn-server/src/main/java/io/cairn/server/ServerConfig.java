@@ -30,6 +30,7 @@ public record ServerConfig(
     Duration scrubInterval,
     Duration retentionInterval,
     Duration gcGrace,
+    Duration gcFenceMargin,
     int scrubReadPercent,
     String metricsToken,
     Duration shutdownGrace) {
@@ -56,6 +57,7 @@ public record ServerConfig(
       Map.entry("jobs.scrub.interval", "168h"),
       Map.entry("jobs.retention.interval", "24h"),
       Map.entry("jobs.gc.grace", "1h"),
+      Map.entry("jobs.gc.fence-margin", "5m"),
       Map.entry("jobs.scrub.read-percent", "100"),
       Map.entry("metrics.token", ""),
       Map.entry("shutdown.grace", "20s"));
@@ -100,6 +102,7 @@ public record ServerConfig(
         duration(p, "jobs.scrub.interval"),
         duration(p, "jobs.retention.interval"),
         duration(p, "jobs.gc.grace"),
+        duration(p, "jobs.gc.fence-margin"),
         (int) integer(p, "jobs.scrub.read-percent", 0, 100),
         p.getProperty("metrics.token"),
         duration(p, "shutdown.grace")).validated();
@@ -119,7 +122,7 @@ public record ServerConfig(
 
   public ServerConfig withPort(int port) {
     return new ServerConfig(dataDir, listenHost, port, tls, tlsCertificate, tlsPrivateKey, publicUrl,
-        maxObjectBytes, gcInterval, scrubInterval, retentionInterval, gcGrace, scrubReadPercent,
+        maxObjectBytes, gcInterval, scrubInterval, retentionInterval, gcGrace, gcFenceMargin, scrubReadPercent,
         metricsToken, shutdownGrace);
   }
 

@@ -1,0 +1,241 @@
+package io.cairn.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cairn.format.Json;
+import io.cairn.server.TestVault;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The agent against a real vault server, through the CLI exactly as a user runs it: enroll,
+ * init, backup, restore, the scopes, quotas, metering, and the server's own retention and GC.
+ */
+class ServerFlowTest {
+  @TempDir Path tmp;
+  TestVault vault;
+  Cli cli;
+  Path credentials;
+  String url;
+
+  @BeforeEach
+  void start() throws Exception {
+    vault = TestVault.start(tmp.resolve("vault"), 0, Map.of("jobs.gc.grace", "0s", "jobs.gc.fence-margin", "0s"));
+    vault.createTenant("acme", null, null);
+    vault.createRepository("acme", "laptops");
+    cli = new Cli(Files.createDirectories(tmp.resolve("agent")));
+    credentials = tmp.resolve("agent/credentials.json");
+    url = vault.repositoryUrl("acme", "laptops");
+  }
+
+  @AfterEach
+  void stop() {
+    vault.close();
+  }
+
+  Cli.Result run(String... args) {
+    String[] all = Stream.concat(Stream.of("--credentials", credentials.toString()), Stream.of(args))
+        .toArray(String[]::new);
+    return cli.runAt(url, all);
+  }
+
+  Cli.Result enroll(String scope, String name) {
+    String token = vault.enrollmentToken("acme", "laptops", scope);
+    return run("enroll", vault.base, "--token", token, "--fingerprint", vault.fingerprint, "--name", name);
+  }
+
+  static Path tree(Path root, long seed, int files, int size) throws Exception {
+    Random r = new Random(seed);
+    Files.createDirectories(root.resolve("docs"));
+    for (int i = 0; i < files; i++) {
+      byte[] b = new byte[size + r.nextInt(size)];
+      r.nextBytes(b);
+      Files.write(root.resolve("docs/f" + i + ".bin"), b);
+    }
+    Files.writeString(root.resolve("readme.txt"), "hello from " + seed + "\n".repeat(1000));
+    Files.writeString(root.resolve("docs/copy.txt"), "hello from " + seed + "\n".repeat(1000));
+    return root;
+  }
+
+  static long repositoryBytesOnDisk(Path repoDir) throws Exception {
+    try (Stream<Path> s = Files.walk(repoDir)) {
+      return s.filter(Files::isRegularFile).filter(p -> !repoDir.relativize(p).startsWith(".tmp"))
+          .mapToLong(p -> p.toFile().length()).sum();
+    }
+  }
+
+  @Test
+  void backupAndRestoreGoThroughTheServerAndTheRepositoryStaysSelfContained() throws Exception {
+    Cli.Result e = enroll("append", "laptop1");
+    assertThat(e.exit()).as(e.err()).isZero();
+    assertThat(e.out()).contains("scope append").contains(url);
+    assertThat(run("init").exit()).isZero();
+    Path src = tree(tmp.resolve("src"), 1, 12, 100_000);
+    Cli.Result b = run("--json", "backup", src.toString());
+    assertThat(b.exit()).as(b.err()).isZero();
+    JsonNode snap = Json.MAPPER.readTree(b.out());
+
+    Cli.Result r = run("restore", "latest", "--target", tmp.resolve("out").toString());
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(CrashTest.contents(tmp.resolve("out").resolve(src.toString().substring(1))))
+        .isEqualTo(CrashTest.contents(src));
+
+    // The server knows the snapshot from its plaintext envelope, without the key.
+    JsonNode listed = vault.admin("GET", "/api/v1/tenants/acme/repos/laptops/snapshots", null);
+    assertThat(listed).hasSize(1);
+    assertThat(listed.get(0).path("id").asText()).isEqualTo(snap.path("snapshot").asText());
+    assertThat(listed.get(0).path("logicalBytes").asLong())
+        .isEqualTo(snap.path("summary").path("logicalBytes").asLong());
+    assertThat(listed.get(0).path("agentId").asLong()).isPositive();
+
+    // Principle 1: the raw directory is a complete repository without the server.
+    Path raw = vault.data.resolve("repos/acme/laptops");
+    Cli.Result direct = cli.runAt(raw, "restore", "latest", "--target", tmp.resolve("direct").toString());
+    assertThat(direct.exit()).as(direct.err()).isZero();
+    assertThat(CrashTest.contents(tmp.resolve("direct").resolve(src.toString().substring(1))))
+        .isEqualTo(CrashTest.contents(src));
+  }
+
+  @Test
+  void scopesDecideWhatEachMachineMayDo() throws Exception {
+    assertThat(enroll("append", "laptop1").exit()).isZero();
+    assertThat(run("init").exit()).isZero();
+    Path src = tree(tmp.resolve("src"), 2, 4, 50_000);
+    assertThat(run("backup", src.toString()).exit()).isZero();
+
+    // Agents never delete: retention and GC are the server's.
+    Cli.Result forget = run("forget", "--keep-last", "1");
+    assertThat(forget.exit()).isNotZero();
+    assertThat(forget.err()).contains("run by the server");
+    Cli.Result dry = run("forget", "--keep-last", "1", "--dry-run");
+    assertThat(dry.exit()).as(dry.err()).isZero();
+    Cli.Result prune = run("prune");
+    assertThat(prune.exit()).isNotZero();
+    assertThat(prune.err()).contains("run by the server");
+
+    // Write-only: can back up (a second time, with change detection reading trees), cannot restore.
+    assertThat(enroll("write-only", "laptop1").exit()).isZero();
+    Files.writeString(src.resolve("new.txt"), "more\n");
+    Cli.Result wb = run("--json", "backup", src.toString());
+    assertThat(wb.exit()).as(wb.err()).isZero();
+    assertThat(Json.MAPPER.readTree(wb.out()).path("summary").path("unchangedFiles").asLong()).isPositive();
+    Cli.Result wr = run("restore", "latest", "--target", tmp.resolve("w").toString());
+    assertThat(wr.exit()).isNotZero();
+    assertThat(wr.err()).contains("write-only");
+
+    // Restore: can read everything, cannot write.
+    assertThat(enroll("restore", "laptop1").exit()).isZero();
+    Cli.Result rr = run("restore", "latest", "--target", tmp.resolve("r").toString());
+    assertThat(rr.exit()).as(rr.err()).isZero();
+    assertThat(CrashTest.contents(tmp.resolve("r").resolve(src.toString().substring(1))))
+        .isEqualTo(CrashTest.contents(src));
+    Cli.Result rb = run("backup", src.toString());
+    assertThat(rb.exit()).isNotZero();
+    assertThat(rb.err()).contains("scope 'restore'");
+  }
+
+  @Test
+  void aFullQuotaRefusesNewDataClearlyAndLosesNothing() throws Exception {
+    vault.admin("PATCH", "/api/v1/tenants/acme", Map.of("softQuotaBytes", 300_000, "hardQuotaBytes", 1_500_000));
+    assertThat(enroll("append", "laptop1").exit()).isZero();
+    assertThat(run("init").exit()).isZero();
+    Path small = tree(tmp.resolve("small"), 3, 4, 50_000);
+    Cli.Result b1 = run("backup", small.toString());
+    assertThat(b1.exit()).as(b1.err()).isZero();
+    assertThat(b1.err()).contains("warning from the server").contains("soft quota");
+
+    Path big = tree(tmp.resolve("big"), 4, 10, 300_000);
+    Cli.Result b2 = run("backup", big.toString());
+    assertThat(b2.exit()).isEqualTo(1);
+    assertThat(b2.err()).contains("quota is full").contains("nothing already stored was lost");
+
+    Cli.Result snaps = run("--json", "snapshots");
+    assertThat(Json.MAPPER.readTree(snaps.out())).hasSize(1);
+    Cli.Result r = run("restore", "latest", "--target", tmp.resolve("out").toString());
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(CrashTest.contents(tmp.resolve("out").resolve(small.toString().substring(1))))
+        .isEqualTo(CrashTest.contents(small));
+    Path raw = vault.data.resolve("repos/acme/laptops");
+    Cli.Result check = cli.runAt(raw, "check", "--read-data");
+    assertThat(check.exit()).as(check.out() + check.err()).isZero();
+  }
+
+  @Test
+  void meteringIsWhatIsOnDisk() throws Exception {
+    assertThat(enroll("append", "laptop1").exit()).isZero();
+    assertThat(run("init").exit()).isZero();
+    Path src = tree(tmp.resolve("src"), 5, 6, 80_000);
+    assertThat(run("backup", src.toString()).exit()).isZero();
+    Files.writeString(src.resolve("later.txt"), "x".repeat(10_000));
+    assertThat(run("backup", src.toString()).exit()).isZero();
+    assertThat(run("restore", "latest", "--target", tmp.resolve("out").toString()).exit()).isZero();
+
+    long onDisk = repositoryBytesOnDisk(vault.data.resolve("repos/acme/laptops"));
+    String today = LocalDate.now(ZoneOffset.UTC).toString();
+    JsonNode usage = vault.admin("GET", "/api/v1/tenants/acme/usage?from=" + today + "&to=" + today, null);
+    assertThat(usage).hasSize(1);
+    JsonNode day = usage.get(0);
+    assertThat(day.path("physicalBytes").asLong()).isEqualTo(onDisk);
+    assertThat(day.path("snapshots").asLong()).isEqualTo(2);
+    assertThat(day.path("snapshotsCreated").asLong()).isEqualTo(2);
+    assertThat(day.path("ingressBytes").asLong()).isGreaterThanOrEqualTo(onDisk);
+    assertThat(day.path("egressBytes").asLong()).isPositive();
+    assertThat(day.path("logicalBytes").asLong()).isGreaterThan(2 * 6 * 80_000L);
+
+    TestVault.Response csv = vault.call("GET", "/api/v1/usage?format=csv&from=" + today + "&to=" + today,
+        vault.adminToken(), null);
+    assertThat(csv.text()).startsWith("tenant,day,physical_bytes").contains("acme," + today + "," + onDisk + ",");
+
+    TestVault.Response metrics = vault.call("GET", "/metrics", vault.adminToken(), null);
+    assertThat(metrics.status()).isEqualTo(200);
+    assertThat(metrics.text()).containsPattern("cairn_physical_bytes\\{tenant=\"acme\"\\} " + onDisk + "(\\.0)?\\b");
+  }
+
+  @Test
+  void theServerRunsRetentionAndGarbageCollectionWithoutTheKey() throws Exception {
+    vault.admin("PATCH", "/api/v1/tenants/acme/repos/laptops", Map.of("retention", Map.of("keepLast", 1)));
+    assertThat(enroll("append", "laptop1").exit()).isZero();
+    assertThat(run("init").exit()).isZero();
+    Path src = tmp.resolve("src");
+    for (int i = 0; i < 3; i++) {
+      // The same folder with new contents each time: one retention group.
+      tree(src, 10 + i, 4, 100_000);
+      assertThat(run("backup", src.toString()).exit()).isZero();
+    }
+    Path raw = vault.data.resolve("repos/acme/laptops");
+    long before = repositoryBytesOnDisk(raw);
+    var h = vault.repository("acme", "laptops");
+    Map<String, Object> retention = vault.server.maintenance().runNow(h, "retention");
+    assertThat(retention.get("status")).as(retention.toString()).isEqualTo("ok");
+    assertThat((String) retention.get("summary")).contains("\"forgotten\":2");
+    for (int i = 0; i < 2; i++) { // condemn, then sweep
+      Map<String, Object> gc = vault.server.maintenance().runNow(h, "gc");
+      assertThat(gc.get("status")).as(gc.toString()).isEqualTo("ok");
+    }
+    long after = repositoryBytesOnDisk(raw);
+    assertThat(after).isLessThan(before / 2);
+    assertThat(h.physicalBytes()).isEqualTo(after);
+    Map<String, Object> scrub = vault.server.maintenance().runNow(h, "scrub");
+    assertThat(scrub.get("status")).as(scrub.toString()).isEqualTo("ok");
+
+    Cli.Result r = run("restore", "latest", "--target", tmp.resolve("out").toString());
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(CrashTest.contents(tmp.resolve("out").resolve(src.toString().substring(1))))
+        .isEqualTo(CrashTest.contents(src));
+    JsonNode jobs = vault.admin("GET", "/api/v1/tenants/acme/jobs", null);
+    assertThat(jobs).hasSize(4);
+    assertThat(List.of(jobs.get(0).path("kind").asText(), jobs.get(3).path("kind").asText()))
+        .containsExactly("scrub", "retention");
+  }
+}
