@@ -24,7 +24,6 @@ import io.cairn.format.TreeCodec;
 import io.cairn.repository.Repository;
 import io.cairn.repository.RepositoryOptions;
 import io.cairn.repository.WriteSession;
-import io.cairn.server.TestVault.Response;
 import io.cairn.store.HttpStore;
 import io.cairn.store.StoreKeys;
 import java.nio.file.Path;
@@ -173,13 +172,13 @@ class AuthorizationMatrixTest {
     TOKENS.put(GLOBEX_APPEND, vault.enrollAgent("globex", "main", "append", "globex-append"));
 
     // BOGUS: an API token of acme's admin, revoked.
-    Response t = vault.call("POST", "/api/v1/tokens", TOKENS.get(ACME_ADMIN), Map.of("name", "doomed"));
+    Resp t = call("POST", "/api/v1/tokens", TOKENS.get(ACME_ADMIN), Map.of("name", "doomed"));
     assertThat(t.status()).as(t.text()).isEqualTo(201);
-    Response revoke = vault.call("DELETE", "/api/v1/tokens/" + t.json().path("id").asLong(),
+    Resp revoke = call("DELETE", "/api/v1/tokens/" + t.json().path("id").asLong(),
         TOKENS.get(ACME_ADMIN), null);
     assertThat(revoke.status()).as(revoke.text()).isEqualTo(204);
     TOKENS.put(BOGUS, t.json().path("token").asText());
-    assertThat(vault.call("GET", "/api/v1/me", TOKENS.get(BOGUS), null).status()).isEqualTo(401);
+    assertThat(call("GET", "/api/v1/me", TOKENS.get(BOGUS), null).status()).isEqualTo(401);
 
     acmeEnrollmentToken = vault.enrollmentToken("acme", "main", "append");
     writeRealRepository();
@@ -230,11 +229,27 @@ class AuthorizationMatrixTest {
       assertThat(dataPack).isNotEqualTo(treePack);
       indexSegment = store.list(StoreKeys.INDEX).getFirst().key();
       keyFile = StoreKeys.key(repo.keyId());
+      assertThat(store.list(StoreKeys.SESSIONS)).as("the backup's session marker was ended").isEmpty();
     }
-    assertThat(store.list(StoreKeys.SESSIONS)).as("the backup's session marker was ended").isEmpty();
   }
 
   // ---- helpers ----
+
+  /** An answer, independent of the test client's own response type. */
+  record Resp(int status, JsonNode json, String text, java.net.http.HttpHeaders headers) {
+    String error() {
+      return json == null ? null : json.path("error").asText(null);
+    }
+  }
+
+  static Resp call(String method, String path, String token, Object body) {
+    return call(method, path, token, body, Map.of());
+  }
+
+  static Resp call(String method, String path, String token, Object body, Map<String, String> headers) {
+    var r = vault.call(method, path, token, body, headers);
+    return new Resp(r.status(), r.json(), r.text(), r.headers());
+  }
 
   static String token(Who who) {
     return TOKENS.get(who);
@@ -248,8 +263,8 @@ class AuthorizationMatrixTest {
     return new Req(method, path, body, token(who));
   }
 
-  static Response send(Req r) {
-    return vault.call(r.method(), r.path(), r.token(), r.body());
+  static Resp send(Req r) {
+    return call(r.method(), r.path(), r.token(), r.body());
   }
 
   static String randomHex() {
@@ -269,18 +284,18 @@ class AuthorizationMatrixTest {
   /** Stores a fresh session marker in acme/main as {@code who}; returns its key. */
   static String putMarker(Who who) {
     String key = "sessions/" + randomHex();
-    Response r = vault.call("PUT", objects("acme") + "/" + key, token(who), marker());
+    Resp r = call("PUT", objects("acme") + "/" + key, token(who), marker());
     assertThat(r.status()).as("PUT %s as %s: %s", key, who, r.text()).isEqualTo(201);
     return key;
   }
 
-  static Response objectAs(Who who, String method, String key) {
-    return vault.call(method, objects("acme") + "/" + key, token(who), null);
+  static Resp objectAs(Who who, String method, String key) {
+    return call(method, objects("acme") + "/" + key, token(who), null);
   }
 
   /** A fresh API token of a user: {id, token}. */
   static JsonNode freshApiToken(Who user) {
-    Response r = vault.call("POST", "/api/v1/tokens", token(user), Map.of("name", unique("t")));
+    Resp r = call("POST", "/api/v1/tokens", token(user), Map.of("name", unique("t")));
     assertThat(r.status()).as(r.text()).isEqualTo(201);
     return r.json();
   }
@@ -291,7 +306,7 @@ class AuthorizationMatrixTest {
   }
 
   static long victimAgent() {
-    Response r = vault.call("POST", "/api/v1/enroll", null,
+    Resp r = call("POST", "/api/v1/enroll", null,
         Map.of("token", vault.enrollmentToken("acme", "main", "append"), "name", unique("victim")));
     assertThat(r.status()).as(r.text()).isEqualTo(201);
     return r.json().path("agentId").asLong();
@@ -370,7 +385,7 @@ class AuthorizationMatrixTest {
     return b;
   }
 
-  static void assertJsonError(Req req, Response r) {
+  static void assertJsonError(Req req, Resp r) {
     if (req.method().equals("HEAD")) {
       return; // no body on HEAD answers
     }
@@ -381,7 +396,7 @@ class AuthorizationMatrixTest {
     assertThat(r.json().path("message").isTextual()).as("'message' in %s", r.text()).isTrue();
   }
 
-  static void assertDenied(Who who, Req req, Response r) {
+  static void assertDenied(Who who, Req req, Resp r) {
     String what = req.method() + " " + req.path() + " as " + who + " → " + r.status() + " " + r.text();
     if (who == ANONYMOUS || who == BOGUS) {
       assertThat(r.status()).as(what).isEqualTo(401);
@@ -441,7 +456,7 @@ class AuthorizationMatrixTest {
           Builder b = builders.get(k);
           assertThat(b).as("no request for %s", k).isNotNull();
           Req req = b.build(who, "acme");
-          Response r = send(req);
+          Resp r = send(req);
           if (allowed.contains(who)) {
             assertThat(r.status()).as("%s %s as %s → %s", req.method(), req.path(), who, r.text())
                 .isBetween(200, 299);
@@ -468,8 +483,8 @@ class AuthorizationMatrixTest {
       assertThat(objectAs(ACME_APPEND, "HEAD", objectKey).status()).as("%s present after DELETE as %s", objectKey,
           who).isEqualTo(allowed ? 404 : 200);
     } else if (route.equals("POST /api/v1/logout") && allowed) {
-      assertThat(vault.call("GET", "/api/v1/me", req.token(), null).status()).as("logged-out token").isEqualTo(401);
-      assertThat(vault.call("GET", "/api/v1/me", token(who), null).status()).as("other tokens").isEqualTo(200);
+      assertThat(call("GET", "/api/v1/me", req.token(), null).status()).as("logged-out token").isEqualTo(401);
+      assertThat(call("GET", "/api/v1/me", token(who), null).status()).as("other tokens").isEqualTo(200);
     }
   }
 
@@ -499,9 +514,9 @@ class AuthorizationMatrixTest {
         Builder b = builders.get(k);
         assertThat(b).as("no request for %s", k).isNotNull();
         Req real = b.build(who, other);
-        Response onOther = send(real);
+        Resp onOther = send(real);
         Req fake = b.build(who, MISSING_TENANT);
-        Response onMissing = send(fake);
+        Resp onMissing = send(fake);
         String what = real.method() + " " + real.path() + " as " + who + " → " + onOther.status() + " "
             + onOther.text() + "; on a missing tenant → " + onMissing.status() + " " + onMissing.text();
         assertThat(onOther.status()).as(what).isIn(403, 404);
@@ -536,27 +551,27 @@ class AuthorizationMatrixTest {
   @Test
   void restoreAgentCannotWrite() {
     for (String key : List.of("sessions/" + randomHex())) {
-      Response r = vault.call("PUT", objects("acme") + "/" + key, token(ACME_RESTORE), marker());
+      Resp r = call("PUT", objects("acme") + "/" + key, token(ACME_RESTORE), marker());
       assertThat(r.status()).as(r.text()).isEqualTo(403);
       assertThat(r.error()).isEqualTo("forbidden");
       assertThat(objectAs(ACME_APPEND, "HEAD", key).status()).isEqualTo(404);
     }
     // Not even an object that is already stored, with identical bytes.
     byte[] treeBytes = vault.repository("acme", "main").store().get(treePack);
-    Response again = vault.call("PUT", objects("acme") + "/" + treePack, token(ACME_RESTORE), treeBytes);
+    Resp again = call("PUT", objects("acme") + "/" + treePack, token(ACME_RESTORE), treeBytes);
     assertThat(again.status()).as(again.text()).isEqualTo(403);
   }
 
   @Test
   void writeOnlyAgentReadsWhatABackupNeedsButNoFileContents() {
-    Response data = objectAs(ACME_WRITE_ONLY, "GET", dataPack);
+    Resp data = objectAs(ACME_WRITE_ONLY, "GET", dataPack);
     assertThat(data.status()).as(data.text()).isEqualTo(403);
     assertThat(data.error()).isEqualTo("forbidden");
-    Response ranged = vault.call("GET", objects("acme") + "/" + dataPack, token(ACME_WRITE_ONLY), null,
+    Resp ranged = call("GET", objects("acme") + "/" + dataPack, token(ACME_WRITE_ONLY), null,
         Map.of("Range", "bytes=0-99"));
     assertThat(ranged.status()).as(ranged.text()).isEqualTo(403);
 
-    Response tree = objectAs(ACME_WRITE_ONLY, "GET", treePack);
+    Resp tree = objectAs(ACME_WRITE_ONLY, "GET", treePack);
     assertThat(tree.status()).as(tree.text()).isEqualTo(200);
     for (String key : List.of(StoreKeys.CONFIG, keyFile, indexSegment, snapshotKey, existingMarker)) {
       assertThat(objectAs(ACME_WRITE_ONLY, "GET", key).status()).as("write-only reads %s", key).isEqualTo(200);
@@ -574,7 +589,7 @@ class AuthorizationMatrixTest {
         "snapshots/" + randomHex(), "data/ab/ab" + randomHex().substring(2));
     for (Who agent : List.of(ACME_APPEND, ACME_WRITE_ONLY, ACME_RESTORE)) {
       for (String key : keep) {
-        Response r = objectAs(agent, "DELETE", key);
+        Resp r = objectAs(agent, "DELETE", key);
         assertThat(r.status()).as("DELETE %s as %s: %s", key, agent, r.text()).isEqualTo(403);
         assertThat(r.error()).isEqualTo("forbidden");
       }
@@ -592,10 +607,10 @@ class AuthorizationMatrixTest {
     assertThat(objectAs(ACME_RESTORE, "DELETE", writeOnlysMarker).status()).isEqualTo(403);
     // A second agent of the same scope is another agent too.
     String secondAppend = vault.enrollAgent("acme", "main", "append", unique("second"));
-    Response r = vault.call("DELETE", objects("acme") + "/" + appendsMarker, secondAppend, null);
+    Resp r = call("DELETE", objects("acme") + "/" + appendsMarker, secondAppend, null);
     assertThat(r.status()).as(r.text()).isEqualTo(403);
     // An agent of another tenant does not even see the repository.
-    assertThat(vault.call("DELETE", objects("acme") + "/" + appendsMarker, token(GLOBEX_APPEND), null).status())
+    assertThat(call("DELETE", objects("acme") + "/" + appendsMarker, token(GLOBEX_APPEND), null).status())
         .isEqualTo(404);
     assertThat(objectAs(ACME_APPEND, "HEAD", appendsMarker).status()).isEqualTo(200);
     assertThat(objectAs(ACME_APPEND, "HEAD", writeOnlysMarker).status()).isEqualTo(200);
@@ -610,13 +625,13 @@ class AuthorizationMatrixTest {
   @Test
   void nothingStoredLeaksAcrossTenants() {
     // globex's agent lists its own (empty) repository, not acme's.
-    Response list = vault.call("GET", objects("globex") + "?prefix=data/", token(GLOBEX_APPEND), null);
+    Resp list = call("GET", objects("globex") + "?prefix=data/", token(GLOBEX_APPEND), null);
     assertThat(list.status()).as(list.text()).isEqualTo(200);
     assertThat(list.json().path("objects")).isEmpty();
-    Response acme = vault.call("GET", objects("acme") + "?prefix=data/", token(ACME_APPEND), null);
+    Resp acme = call("GET", objects("acme") + "?prefix=data/", token(ACME_APPEND), null);
     assertThat(acme.json().path("objects").size()).isGreaterThanOrEqualTo(2);
     // And cannot read acme's objects through its own repository's path either.
-    assertThat(vault.call("GET", objects("globex") + "/" + dataPack, token(GLOBEX_APPEND), null).status())
+    assertThat(call("GET", objects("globex") + "/" + dataPack, token(GLOBEX_APPEND), null).status())
         .isEqualTo(404);
   }
 }
