@@ -238,4 +238,77 @@ class ServerFlowTest {
     assertThat(List.of(jobs.get(0).path("kind").asText(), jobs.get(3).path("kind").asText()))
         .containsExactly("scrub", "retention");
   }
+
+  @Test
+  void immutabilityHoldsAgainstRetentionAndCannotBeShortened() throws Exception {
+    vault.admin("PATCH", "/api/v1/tenants/acme/repos/laptops", Map.of("retention", Map.of("keepLast", 1)));
+    assertThat(enroll("append", "laptop1").exit()).isZero();
+    assertThat(run("init").exit()).isZero();
+    Path src = tmp.resolve("src");
+    tree(src, 20, 2, 10_000);
+    Cli.Result locked = run("--json", "backup", "--lock-for", "30d", src.toString());
+    assertThat(locked.exit()).as(locked.err()).isZero();
+    tree(src, 21, 2, 10_000);
+    assertThat(run("backup", src.toString()).exit()).isZero();
+    tree(src, 22, 2, 10_000);
+    assertThat(run("backup", src.toString()).exit()).isZero();
+
+    var h = vault.repository("acme", "laptops");
+    Map<String, Object> job = vault.server.maintenance().runNow(h, "retention");
+    // The planner itself keeps the locked snapshot; the unlocked older one goes.
+    assertThat((String) job.get("summary")).contains("\"forgotten\":1");
+    JsonNode left = vault.admin("GET", "/api/v1/tenants/acme/repos/laptops/snapshots", null);
+    assertThat(left).hasSize(2);
+    String lockedId = Json.MAPPER.readTree(locked.out()).path("snapshot").asText();
+    assertThat(left.findValuesAsText("id")).contains(lockedId);
+
+    // A repository-wide window: everything younger stays, and the window only grows.
+    vault.admin("PATCH", "/api/v1/tenants/acme/repos/laptops", Map.of("immutabilityDays", 7));
+    tree(src, 23, 2, 10_000);
+    assertThat(run("backup", src.toString()).exit()).isZero();
+    Map<String, Object> again = vault.server.maintenance().runNow(h, "retention");
+    assertThat((String) again.get("summary")).contains("\"forgotten\":0").contains("\"keptByImmutability\":1");
+    TestVault.Response shorten = vault.call("PATCH", "/api/v1/tenants/acme/repos/laptops", vault.adminToken(),
+        Map.of("immutabilityDays", 1));
+    assertThat(shorten.status()).isEqualTo(409);
+    assertThat(shorten.json().path("message").asText()).contains("can only be lengthened");
+  }
+
+  @Test
+  void scrubReportsBitRotAndTheAuditLogRecordsIt() throws Exception {
+    assertThat(enroll("append", "laptop1").exit()).isZero();
+    assertThat(run("init").exit()).isZero();
+    assertThat(run("backup", tree(tmp.resolve("src"), 30, 3, 60_000).toString()).exit()).isZero();
+    var h = vault.repository("acme", "laptops");
+    assertThat(vault.server.maintenance().runNow(h, "scrub").get("status")).isEqualTo("ok");
+
+    Path pack;
+    try (Stream<Path> s = Files.walk(vault.data.resolve("repos/acme/laptops/data"))) {
+      pack = s.filter(Files::isRegularFile).max(java.util.Comparator.comparingLong(p -> p.toFile().length()))
+          .orElseThrow();
+    }
+    byte[] b = Files.readAllBytes(pack);
+    b[b.length / 2] ^= 0x10;
+    Files.write(pack, b);
+    Map<String, Object> scrub = vault.server.maintenance().runNow(h, "scrub");
+    assertThat(scrub.get("status")).isEqualTo("problems");
+    assertThat((String) scrub.get("summary")).contains(pack.getFileName().toString().substring(0, 8));
+
+    JsonNode audit = vault.admin("GET", "/api/v1/audit", null);
+    List<String> actions = audit.findValuesAsText("action");
+    assertThat(actions).contains("job.scrub.problems", "agent.enroll", "enrollment.create", "repository.create",
+        "tenant.create");
+    JsonNode enrollment = audit.get(actions.indexOf("enrollment.create"));
+    assertThat(enrollment.path("actor").asText()).isEqualTo("admin");
+    assertThat(enrollment.path("remoteAddr").asText()).isEqualTo("127.0.0.1");
+    assertThat(enrollment.path("at").asText()).startsWith(LocalDate.now(ZoneOffset.UTC).toString());
+    JsonNode filtered = vault.admin("GET", "/api/v1/audit?action=job.", null);
+    assertThat(filtered.findValuesAsText("action")).allMatch(a -> a.startsWith("job."));
+
+    // Append-only below the API too: the database refuses to change or remove audit rows.
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> vault.server.database().jdbi().useHandle(
+        hd -> hd.execute("UPDATE audit_log SET actor_name = 'someone else'"))).hasMessageContaining("append-only");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> vault.server.database().jdbi().useHandle(
+        hd -> hd.execute("DELETE FROM audit_log"))).hasMessageContaining("append-only");
+  }
 }

@@ -175,14 +175,14 @@ public final class Maintenance {
     Instant now = clock.instant();
     Instant immutableSince = now.minus(Duration.ofDays(immutableDays));
     int forgotten = 0;
-    int protectedByLock = 0;
+    int protectedByWindow = 0;
     for (RetentionPlanner.Decision d : new RetentionPlanner(ZoneOffset.UTC).plan(candidates, policy, now)) {
       if (d.keep()) {
         continue;
       }
       var env = d.snapshot().envelope();
       if ((env.lockedUntil() != null && env.lockedUntil().isAfter(now)) || env.time().isAfter(immutableSince)) {
-        protectedByLock++;
+        protectedByWindow++;
         continue;
       }
       Id id = d.snapshot().id();
@@ -191,7 +191,8 @@ public final class Maintenance {
         forgotten++;
       }
     }
-    summary.put("snapshots", candidates.size()).put("forgotten", forgotten).put("keptByLock", protectedByLock);
+    summary.put("snapshots", candidates.size()).put("forgotten", forgotten)
+        .put("keptByImmutability", protectedByWindow);
     problems.forEach(summary.withArray("problems")::add);
     return problems.isEmpty() ? "ok" : "problems";
   }

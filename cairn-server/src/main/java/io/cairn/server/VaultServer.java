@@ -161,6 +161,8 @@ public final class VaultServer implements AutoCloseable {
       return;
     }
     closed = true;
+    LOG.info("stopping: no new connections; in-flight requests get up to {} s to finish",
+        config.shutdownGrace().toSeconds());
     if (app != null) {
       app.stop();
     }
@@ -172,6 +174,7 @@ public final class VaultServer implements AutoCloseable {
       LOG.warn("could not write usage at shutdown: {}", e.toString());
     }
     repositories.close();
+    LOG.info("stopped");
   }
 
   public ServerConfig config() {
