@@ -120,13 +120,14 @@ CREATE TABLE jobs (
   repository_id INTEGER NOT NULL REFERENCES repositories(id),
   kind          TEXT NOT NULL CHECK (kind IN ('retention', 'gc', 'scrub')),
   trigger       TEXT NOT NULL,
-  status        TEXT NOT NULL CHECK (status IN ('running', 'ok', 'problems', 'failed', 'interrupted')),
-  started_at    TEXT NOT NULL,
+  status        TEXT NOT NULL CHECK (status IN ('queued', 'running', 'ok', 'problems', 'failed', 'interrupted')),
+  queued_at     TEXT NOT NULL,
+  started_at    TEXT,
   finished_at   TEXT,
   summary       TEXT,
   error         TEXT
 );
-CREATE INDEX jobs_by_repository ON jobs (repository_id, started_at);
+CREATE INDEX jobs_by_repository ON jobs (repository_id, kind, started_at);
 
 CREATE TABLE audit_log (
   id          INTEGER PRIMARY KEY,

@@ -1,5 +1,6 @@
 package io.cairn.cli;
 
+import io.cairn.maintenance.RetentionPolicy;
 import io.cairn.agent.Backup;
 import io.cairn.agent.BackupRequest;
 import io.cairn.agent.BackupResult;
@@ -81,7 +82,7 @@ final class BackupCommand extends RepoCommand {
       throw new IllegalArgumentException("give --lock-for or --lock-until, not both");
     }
     if (lockFor != null) {
-      return repo.options().clock().instant().plus(ForgetCommand.parseDuration(lockFor));
+      return repo.options().clock().instant().plus(RetentionPolicy.parseWithin(lockFor));
     }
     if (lockUntil != null) {
       try {

@@ -7,15 +7,12 @@ import io.cairn.store.BlobStore;
 import io.cairn.store.StoreKeys;
 import io.cairn.repository.Repository;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -52,7 +49,7 @@ final class ForgetCommand extends RepoCommand {
   public Integer call() {
     serverDoesThis("forget", dryRun);
     RetentionPolicy policy = new RetentionPolicy(last, hourly, daily, weekly, monthly, yearly,
-        within == null ? null : parseDuration(within), new HashSet<>(tags));
+        within == null ? null : RetentionPolicy.parseWithin(within), new HashSet<>(tags));
     BlobStore store = store();
     Repository.readConfig(store);
     List<RetentionPlanner.Candidate> all = SnapshotEnvelopes.list(store, e -> err().println("warning: " + e.getMessage()));
@@ -100,31 +97,5 @@ final class ForgetCommand extends RepoCommand {
           : removed + " of " + plan.size() + " snapshots removed; run 'cairn prune' to free their data");
     }
     return ExitCodes.OK;
-  }
-
-  private static final Pattern PART = Pattern.compile("(\\d+)([ymwdh])");
-
-  static Duration parseDuration(String s) {
-    Matcher m = PART.matcher(s);
-    Duration d = Duration.ZERO;
-    int end = 0;
-    while (m.find()) {
-      if (m.start() != end) {
-        break;
-      }
-      long n = Long.parseLong(m.group(1));
-      d = d.plus(switch (m.group(2)) {
-        case "y" -> Duration.ofDays(365 * n);
-        case "m" -> Duration.ofDays(30 * n);
-        case "w" -> Duration.ofDays(7 * n);
-        case "d" -> Duration.ofDays(n);
-        default -> Duration.ofHours(n);
-      });
-      end = m.end();
-    }
-    if (end != s.length() || s.isEmpty()) {
-      throw new IllegalArgumentException("'" + s + "' is not a duration; use e.g. 30d, 12h, 1y6m, 2w");
-    }
-    return d;
   }
 }

@@ -73,6 +73,7 @@ final class KeyCommand extends RepoCommand {
           }
         }
         case "remove" -> {
+          serverDoesThis("key remove", false);
           if (id == null) {
             throw new IllegalArgumentException("key remove needs the ID of the key to remove");
           }

@@ -1,5 +1,6 @@
 package io.cairn.cli;
 
+import io.cairn.maintenance.RetentionPolicy;
 import io.cairn.maintenance.Pruner;
 import io.cairn.repository.Repository;
 import io.cairn.store.BlobStore;
@@ -37,10 +38,10 @@ final class PruneCommand extends RepoCommand {
     serverDoesThis("prune", dryRun);
     BlobStore store = store();
     Repository.readConfig(store);
-    Duration g = grace.equals("0") ? Duration.ZERO : ForgetCommand.parseDuration(grace);
+    Duration g = grace.equals("0") ? Duration.ZERO : RetentionPolicy.parseWithin(grace);
     Pruner pruner = new Pruner(store, Clock.systemUTC(),
         new Pruner.Options(g, threshold / 100.0, Pruner.Options.DEFAULT.sessionMaxAge(),
-            fenceMargin.equals("0") ? Duration.ZERO : ForgetCommand.parseDuration(fenceMargin)),
+            fenceMargin.equals("0") ? Duration.ZERO : RetentionPolicy.parseWithin(fenceMargin)),
         io.cairn.repository.RepositoryOptions.localHost());
     Pruner.Plan plan = pruner.plan();
     Pruner.Result result = dryRun ? null : pruner.execute(plan);

@@ -71,6 +71,10 @@ abstract class RepoCommand implements Callable<Integer> {
    * server: there, retention, garbage collection and repair are the server's (agents may only add).
    */
   void serverDoesThis(String command, boolean dryRun) {
+    if (!dryRun && HttpStore.isServerUrl(location()) && command.equals("key remove")) {
+      throw new IllegalArgumentException("agents may add to a server repository but never remove anything: ask "
+          + "the provider's operator to remove the key file (keys/ID) from the repository directory");
+    }
     if (!dryRun && HttpStore.isServerUrl(location())) {
       throw new IllegalArgumentException("'" + command + "' is run by the server for server repositories: agents "
           + "may add backups but never remove anything. Ask the tenant's administrator to set the repository's "

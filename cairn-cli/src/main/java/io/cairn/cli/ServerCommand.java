@@ -60,7 +60,8 @@ final class ServerCommand implements Callable<Integer> {
           ? "  (self-signed: agents pass it to 'cairn enroll --fingerprint')" : ""));
     }
     server.initialAdminPassword().ifPresent(p -> {
-      out.println("first start: created the administrator 'admin' with password " + p);
+      out.println("first start: created the administrator 'admin' with " + (server.adminPasswordGiven()
+          ? "the password from CAIRN_ADMIN_PASSWORD" : "the password " + p + "  (shown once: keep it safe)"));
       out.println("log in: curl -k -X POST " + server.publicUrl()
           + "/api/v1/login -d '{\"username\":\"admin\",\"password\":\"...\"}'");
     });

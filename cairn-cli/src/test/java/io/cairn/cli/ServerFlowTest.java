@@ -153,7 +153,8 @@ class ServerFlowTest {
     Path small = tree(tmp.resolve("small"), 3, 4, 50_000);
     Cli.Result b1 = run("backup", small.toString());
     assertThat(b1.exit()).as(b1.err()).isZero();
-    assertThat(b1.err()).contains("warning from the server").contains("soft quota");
+    assertThat(b1.err()).contains("warning from the server").contains("soft storage quota");
+    assertThat(b1.err().split("warning from the server", -1)).as("the warning is printed once").hasSize(2);
 
     Path big = tree(tmp.resolve("big"), 4, 10, 300_000);
     Cli.Result b2 = run("backup", big.toString());

@@ -3,6 +3,8 @@ package io.cairn.maintenance;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Which snapshots to keep, as restic users write it. Counts of zero mean "rule not used";
@@ -30,5 +32,35 @@ public record RetentionPolicy(int last, int hourly, int daily, int weekly, int m
   public boolean isEmpty() {
     return last == 0 && hourly == 0 && daily == 0 && weekly == 0 && monthly == 0 && yearly == 0
         && within == null && tags.isEmpty();
+  }
+
+  private static final Pattern PART = Pattern.compile("(\\d+)([ymwdh])");
+
+  /**
+   * A --keep-within duration as restic writes it: a sequence of NUMBER UNIT with units y (365
+   * days), m (30 days), w, d and h, e.g. 1y6m or 36h. The CLI and the server read it the same way.
+   */
+  public static Duration parseWithin(String s) {
+    Matcher m = PART.matcher(s);
+    Duration d = Duration.ZERO;
+    int end = 0;
+    while (m.find()) {
+      if (m.start() != end) {
+        break;
+      }
+      long n = Long.parseLong(m.group(1));
+      d = d.plus(switch (m.group(2)) {
+        case "y" -> Duration.ofDays(365 * n);
+        case "m" -> Duration.ofDays(30 * n);
+        case "w" -> Duration.ofDays(7 * n);
+        case "d" -> Duration.ofDays(n);
+        default -> Duration.ofHours(n);
+      });
+      end = m.end();
+    }
+    if (end != s.length() || s.isEmpty()) {
+      throw new IllegalArgumentException("'" + s + "' is not a duration; use e.g. 30d, 12h, 1y6m, 2w");
+    }
+    return d;
   }
 }

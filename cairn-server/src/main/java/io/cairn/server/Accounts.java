@@ -374,6 +374,11 @@ public final class Accounts {
           .bind(0, hash).bind(1, now).mapToMap().findOne()
           .orElseThrow(() -> new ApiException(401, "enrollment_refused",
               "this enrollment token is unknown, expired or revoked; ask the tenant's administrator for a new one"));
+      if (h.createQuery("SELECT suspended FROM tenants WHERE id = ?").bind(0, e.get("tenant_id"))
+          .mapTo(Integer.class).one() != 0) {
+        throw ApiException.forbidden("this tenant is suspended; machines cannot be enrolled until the provider "
+            + "resumes it");
+      }
       if (((Number) e.get("uses")).intValue() >= ((Number) e.get("max_uses")).intValue()) {
         throw new ApiException(401, "enrollment_refused", "this enrollment token has been used up; ask for a new one");
       }

@@ -152,8 +152,10 @@ public final class Api {
       });
     }
     config.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.code(), e.getMessage()));
-    config.routes.exception(ObjectNotFoundException.class,
-        (e, ctx) -> error(ctx, 404, "not_found", "object " + e.getMessage() + " does not exist"));
+    config.routes.exception(ObjectNotFoundException.class, (e, ctx) -> error(ctx, 404, "not_found",
+        "object " + ObjectService.abbreviate(ctx.pathParamMap().getOrDefault("key", "")) + " does not exist"));
+    config.routes.exception(IllegalArgumentException.class,
+        (e, ctx) -> error(ctx, 400, "bad_request", e.getMessage()));
     config.routes.exception(CorruptObjectException.class,
         (e, ctx) -> error(ctx, 422, "invalid_object", e.getMessage()));
     config.routes.exception(StoreException.class, (e, ctx) -> {
@@ -231,7 +233,7 @@ public final class Api {
       }
       case TENANT_VIEW, TENANT_ADMIN -> {
         if (!(p instanceof User u)) {
-          throw ApiException.forbidden("this endpoint is for users, not agents");
+          throw ApiException.forbidden("this endpoint is for logged-in users");
         }
         String slug = ctx.pathParam("tenant");
         if (!provider) {
@@ -415,6 +417,9 @@ public final class Api {
     String name = text(b, "name");
     String retention = b.hasNonNull("retention") ? retentionJson(b.get("retention")) : null;
     Long days = optionalLong(b, "immutabilityDays");
+    if (days != null && (days < 0 || days > 36500)) {
+      throw ApiException.badRequest("immutabilityDays must be between 0 and 36500");
+    }
     long id = accounts.createRepository(tenantId(ctx), name, retention, days == null ? 0 : days.intValue());
     vault.repositories().open(id, tenantId(ctx), ctx.pathParam("tenant"), name);
     audit(ctx, tenantId(ctx), "repository.create", "repository " + ctx.pathParam("tenant") + "/" + name,
@@ -490,8 +495,9 @@ public final class Api {
 
   private void usage(Context ctx, Long tenantId) {
     vault.metering().flush();
-    String from = Optional.ofNullable(ctx.queryParam("from")).orElse(LocalDate.now().withDayOfMonth(1).toString());
-    String to = Optional.ofNullable(ctx.queryParam("to")).orElse(LocalDate.now().toString());
+    LocalDate today = LocalDate.now(java.time.ZoneOffset.UTC);
+    String from = Optional.ofNullable(ctx.queryParam("from")).orElse(today.withDayOfMonth(1).toString());
+    String to = Optional.ofNullable(ctx.queryParam("to")).orElse(today.toString());
     for (String d : List.of(from, to)) {
       if (!d.matches("\\d{4}-\\d{2}-\\d{2}")) {
         throw ApiException.badRequest("from and to are dates such as 2026-11-01");

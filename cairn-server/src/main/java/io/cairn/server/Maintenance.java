@@ -10,7 +10,6 @@ import io.cairn.maintenance.Pruner;
 import io.cairn.maintenance.RetentionPlanner;
 import io.cairn.maintenance.RetentionPolicy;
 import io.cairn.maintenance.SnapshotEnvelopes;
-import io.cairn.repository.RepositoryOptions;
 import io.cairn.store.StoreKeys;
 import java.time.Clock;
 import java.time.Duration;
@@ -39,13 +38,16 @@ public final class Maintenance {
   private static final Logger LOG = LoggerFactory.getLogger(Maintenance.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   public static final List<String> KINDS = List.of("retention", "gc", "scrub");
+  /** A host name no agent can have (it contains a space and parentheses). */
+  static final String SERVER_HOST = "(cairn vault server)";
 
   private final Database db;
   private final Repositories repos;
   private final Audit audit;
   private final ServerConfig config;
   private final Clock clock;
-  private final ExecutorService workers = Executors.newFixedThreadPool(1, r -> {
+  /** Two workers: a long scrub of one repository does not hold up another's GC. */
+  private final ExecutorService workers = Executors.newFixedThreadPool(2, r -> {
     Thread t = new Thread(r, "cairn-maintenance");
     t.setDaemon(true);
     return t;
@@ -67,27 +69,38 @@ public final class Maintenance {
   /** Marks jobs that were running when the server last stopped, and starts the schedules. */
   public void start() {
     db.jdbi().useHandle(h -> h.createUpdate("UPDATE jobs SET status = 'interrupted', finished_at = ?, error = "
-        + "'the server stopped while the job ran; it is safe to run it again' WHERE status = 'running'")
-        .bind(0, clock.instant().toString()).execute());
+        + "'the server stopped before the job finished; it is safe to run it again' WHERE status IN ('queued', "
+        + "'running')").bind(0, clock.instant().toString()).execute());
     schedule("retention", config.retentionInterval());
     schedule("gc", config.gcInterval());
     schedule("scrub", config.scrubInterval());
   }
 
+  /**
+   * Every minute, queues each kind of job for each repository whose last run of that kind started
+   * longer ago than the kind's interval (or never ran): a server restarted often still keeps its
+   * schedule, and a restarted server catches up at once.
+   */
   private void schedule(String kind, Duration every) {
     if (every.isZero()) {
       return;
     }
-    long ms = every.toMillis();
-    timer.scheduleAtFixedRate(() -> {
+    timer.scheduleWithFixedDelay(() -> {
       for (RepoHandle h : repos.all()) {
         try {
-          submit(h, kind, "schedule");
+          String last = db.jdbi().withHandle(hd -> hd.createQuery("SELECT MAX(started_at) FROM jobs WHERE "
+              + "repository_id = ? AND kind = ?").bind(0, h.id()).bind(1, kind).mapTo(String.class).one());
+          boolean busy = db.jdbi().withHandle(hd -> hd.createQuery("SELECT COUNT(*) FROM jobs WHERE repository_id = ? "
+              + "AND kind = ? AND status IN ('queued', 'running')").bind(0, h.id()).bind(1, kind)
+              .mapTo(Integer.class).one()) > 0;
+          if (!busy && (last == null || Instant.parse(last).plus(every).isBefore(clock.instant()))) {
+            submit(h, kind, "schedule");
+          }
         } catch (RuntimeException e) {
           LOG.warn("could not start scheduled {} of {}: {}", kind, h.label(), e.toString());
         }
       }
-    }, ms, ms, TimeUnit.MILLISECONDS);
+    }, 10, 60, TimeUnit.SECONDS);
   }
 
   /** Queues a job; returns its id. */
@@ -96,7 +109,7 @@ public final class Maintenance {
       throw ApiException.badRequest("job kind must be one of " + KINDS + ", not '" + kind + "'");
     }
     long id = db.jdbi().withHandle(hd -> hd.createUpdate("INSERT INTO jobs (repository_id, kind, trigger, status, "
-        + "started_at) VALUES (?, ?, ?, 'running', ?)").bind(0, h.id()).bind(1, kind).bind(2, trigger)
+        + "queued_at) VALUES (?, ?, ?, 'queued', ?)").bind(0, h.id()).bind(1, kind).bind(2, trigger)
         .bind(3, clock.instant().toString()).executeAndReturnGeneratedKeys("id").mapTo(Long.class).one());
     workers.submit(() -> run(id, h, kind));
     return id;
@@ -105,7 +118,7 @@ public final class Maintenance {
   /** Runs a job now on the calling thread (tests and the CLI); returns its row. */
   public Map<String, Object> runNow(RepoHandle h, String kind) throws Exception {
     long id = db.jdbi().withHandle(hd -> hd.createUpdate("INSERT INTO jobs (repository_id, kind, trigger, status, "
-        + "started_at) VALUES (?, ?, 'manual', 'running', ?)").bind(0, h.id()).bind(1, kind)
+        + "queued_at) VALUES (?, ?, 'manual', 'queued', ?)").bind(0, h.id()).bind(1, kind)
         .bind(2, clock.instant().toString()).executeAndReturnGeneratedKeys("id").mapTo(Long.class).one());
     Future<?> f = workers.submit(() -> run(id, h, kind));
     f.get();
@@ -117,7 +130,7 @@ public final class Maintenance {
   }
 
   private static final String SELECT = "SELECT j.id, t.slug AS tenant, r.name AS repository, j.kind, j.trigger, "
-      + "j.status, j.started_at AS startedAt, j.finished_at AS finishedAt, j.summary, j.error FROM jobs j "
+      + "j.status, j.queued_at AS queuedAt, j.started_at AS startedAt, j.finished_at AS finishedAt, j.summary, j.error FROM jobs j "
       + "JOIN repositories r ON r.id = j.repository_id JOIN tenants t ON t.id = r.tenant_id ";
 
   /** Recent jobs, newest first: all (tenantId null) or one tenant's. */
@@ -131,6 +144,8 @@ public final class Maintenance {
     ObjectNode summary = JSON.createObjectNode();
     String error = null;
     h.maintenance.lock();
+    db.jdbi().useHandle(hd -> hd.createUpdate("UPDATE jobs SET status = 'running', started_at = ? WHERE id = ?")
+        .bind(0, clock.instant().toString()).bind(1, jobId).execute());
     try {
       if (h.store().size(StoreKeys.CONFIG).isEmpty()) {
         summary.put("skipped", "the repository has not been initialised yet");
@@ -231,7 +246,9 @@ public final class Maintenance {
   private String gc(RepoHandle h, ObjectNode summary) {
     Pruner.Options o = new Pruner.Options(config.gcGrace(), Pruner.Options.DEFAULT.repackThreshold(),
         Pruner.Options.DEFAULT.sessionMaxAge(), config.gcFenceMargin());
-    Pruner p = new Pruner(h.store(), clock, o, RepositoryOptions.localHost());
+    // No agent's session marker may be taken for one of this process's: agents run elsewhere, and
+    // a marker is only ever treated as dead by age (sessions.max-age), never by a local process check.
+    Pruner p = new Pruner(h.store(), clock, o, SERVER_HOST);
     Pruner.Plan plan = p.plan();
     Pruner.Result r = p.execute(plan);
     summary.put("snapshots", plan.snapshots()).put("condemnedBlobs", plan.condemn().size())

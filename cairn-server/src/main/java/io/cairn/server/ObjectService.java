@@ -2,7 +2,6 @@ package io.cairn.server;
 
 import io.cairn.format.BlobType;
 import io.cairn.format.CairnException;
-import io.cairn.format.Id;
 import io.cairn.format.KeyFile;
 import io.cairn.format.PackEntry;
 import io.cairn.format.PackFormat;
@@ -59,7 +58,10 @@ public final class ObjectService {
 
   public List<StoreEntry> list(Agent a, String prefix) {
     String p = prefix == null ? "" : prefix;
-    if (!p.isEmpty() && !p.equals(StoreKeys.CONFIG)) {
+    if (p.equals(StoreKeys.CONFIG)) {
+      throw ApiException.badRequest("'config' is one object, not a prefix: use HEAD or GET on it");
+    }
+    if (!p.isEmpty()) {
       try {
         StoreKeys.checkPrefix(p);
       } catch (IllegalArgumentException e) {
@@ -125,7 +127,8 @@ public final class ObjectService {
     }
     validate(key, data);
     RepoHandle h = repos.get(a.repositoryId());
-    String warning = checkQuota(a.tenantId(), key, data.length);
+    // An object that is already stored costs nothing more: a retried upload is never refused for quota.
+    String warning = h.store().size(key).isPresent() ? null : checkQuota(a.tenantId(), key, data.length);
     boolean created = h.store().putIfAbsent(key, data);
     if (created && key.startsWith(StoreKeys.SESSIONS)) {
       db.jdbi().useHandle(hd -> hd.createUpdate("INSERT OR REPLACE INTO session_owners (repository_id, object_key, "
@@ -153,7 +156,8 @@ public final class ObjectService {
           + "retention remove old snapshots");
     }
     if (soft != null && used + length > soft) {
-      return "the tenant uses " + (used + length) + " bytes, over its soft quota of " + soft + " bytes";
+      return "the tenant is over its soft storage quota of " + soft + " bytes; ask the provider for more, or let "
+          + "retention remove old snapshots";
     }
     return null;
   }
@@ -180,25 +184,30 @@ public final class ObjectService {
   }
 
   /** Checks that an object is what its key says it is, without a key to the repository. */
-  static void validate(String key, byte[] data) {
+  void validate(String key, byte[] data) {
     try {
       if (key.equals(StoreKeys.CONFIG)) {
-        RepositoryConfig.decode(data, key);
+        RepositoryConfig c = RepositoryConfig.decode(data, key);
+        if (c.packSize() + (1L << 20) > maxObjectBytes) {
+          throw ApiException.badRequest("this repository's packs (" + c.packSize() + " bytes) would exceed the "
+              + "server's object limit of " + maxObjectBytes + " bytes; initialise it with a smaller pack size");
+        }
       } else if (key.startsWith(StoreKeys.KEYS)) {
+        exactKey(key, StoreKeys.key(StoreKeys.idOf(key)));
         KeyFile.decode(data, key);
       } else if (key.startsWith(StoreKeys.SESSIONS)) {
+        exactKey(key, StoreKeys.session(StoreKeys.idOf(key)));
         SessionMarker.decode(data, key);
       } else if (key.startsWith(StoreKeys.DATA)) {
-        Id id = StoreKeys.idOf(key);
-        if (!key.equals(StoreKeys.pack(id))) {
-          throw ApiException.badRequest("pack key '" + key + "' must be data/XX/ID with XX the first two digits of ID");
-        }
+        exactKey(key, StoreKeys.pack(StoreKeys.idOf(key)));
         contentAddressed(key, data);
         PackFormat.parse(data, key);
       } else if (key.startsWith(StoreKeys.INDEX)) {
+        exactKey(key, StoreKeys.index(StoreKeys.idOf(key)));
         contentAddressed(key, data);
         io.cairn.format.IndexSegment.open(data, key);
       } else if (key.startsWith(StoreKeys.SNAPSHOTS)) {
+        exactKey(key, StoreKeys.snapshot(StoreKeys.idOf(key)));
         contentAddressed(key, data);
         SnapshotCodec.decode(data, key);
       } else if (key.startsWith(StoreKeys.CONDEMNED)) {
@@ -209,6 +218,13 @@ public final class ObjectService {
       }
     } catch (CairnException | IllegalArgumentException e) {
       throw new ApiException(422, "invalid_object", "refused " + key + ": " + e.getMessage());
+    }
+  }
+
+  /** Each kind of object has exactly one key form; anything else would hide it from maintenance. */
+  private static void exactKey(String key, String expected) {
+    if (!key.equals(expected)) {
+      throw ApiException.badRequest("'" + key + "' is not a valid name for this kind of object; expected " + expected);
     }
   }
 

@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
@@ -46,6 +47,7 @@ public final class VaultServer implements AutoCloseable {
   private Javalin app;
   private Optional<String> initialAdminPassword = Optional.empty();
   private volatile boolean closed;
+  private boolean adminPasswordGiven;
 
   public VaultServer(ServerConfig config, Clock clock) {
     this.config = config;
@@ -75,6 +77,7 @@ public final class VaultServer implements AutoCloseable {
       metering.watchTenant(((Number) t.get("id")).longValue());
     }
     initialAdminPassword = accounts.bootstrapAdmin("admin", adminPassword);
+    adminPasswordGiven = adminPassword != null && !adminPassword.isBlank();
     initialAdminPassword.ifPresent(p -> audit.system(null, "server.bootstrap", "user admin", java.util.Map.of()));
     tls = switch (config.tls()) {
       case SELF_SIGNED -> TlsMaterial.loadOrCreate(config.dataDir().resolve("tls"), extraNames(), clock);
@@ -86,7 +89,12 @@ public final class VaultServer implements AutoCloseable {
       c.startup.showOldJavalinVersionWarning = false;
       c.concurrency.useVirtualThreads = true;
       c.http.maxRequestSize = 64 << 10;
-      c.jetty.modifyServer(s -> s.setStopTimeout(config.shutdownGrace().toMillis()));
+      c.http.prefer405over404 = true;
+      c.jetty.modifyServer(s -> {
+        // On stop, refuse new requests and let the ones in flight finish, up to shutdown.grace.
+        s.insertHandler(new GracefulHandler());
+        s.setStopTimeout(config.shutdownGrace().toMillis());
+      });
       c.jetty.addConnector((server, httpConfig) -> {
         httpConfig.setSendServerVersion(false);
         httpConfig.setRequestHeaderSize(16 << 10);
@@ -110,6 +118,10 @@ public final class VaultServer implements AutoCloseable {
       api.install(c);
     });
     app.start();
+    LOG.debug("handlers: {}", app.jettyServer().server().getHandler());
+    if (!(app.jettyServer().server().getHandler() instanceof GracefulHandler)) {
+      LOG.warn("graceful shutdown handler is not in place: in-flight requests are cut off at stop");
+    }
     maintenance.start();
     flusher.scheduleWithFixedDelay(() -> {
       try {
@@ -150,8 +162,14 @@ public final class VaultServer implements AutoCloseable {
     return tls != null && tls.selfSigned();
   }
 
+  /** The first administrator's password when this start created the account, else empty. */
   public Optional<String> initialAdminPassword() {
     return initialAdminPassword;
+  }
+
+  /** Whether that password came from the caller (CAIRN_ADMIN_PASSWORD) rather than being generated. */
+  public boolean adminPasswordGiven() {
+    return adminPasswordGiven;
   }
 
   /** Stops accepting, lets in-flight requests finish (up to shutdown.grace), then flushes usage. */
