@@ -22,7 +22,10 @@ public final class Accounts {
   static final Pattern SLUG = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
   static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}");
   static final Duration SESSION_LIFETIME = Duration.ofHours(12);
+  /** Per user name: guessing one account's password is slow. */
   private static final int LOGIN_FAILURES_ALLOWED = 5;
+  /** Per address: higher, so that users behind one proxy or NAT cannot lock each other out easily. */
+  private static final int ADDRESS_FAILURES_ALLOWED = 50;
   private static final Duration LOGIN_WINDOW = Duration.ofMinutes(15);
 
   private final Database db;
@@ -87,7 +90,7 @@ public final class Accounts {
   public Map<String, Object> login(String username, char[] password, String remote) {
     String userKey = "u:" + (username == null ? "" : username.toLowerCase());
     String addrKey = "a:" + remote;
-    if (tooManyFailures(userKey) || tooManyFailures(addrKey)) {
+    if (tooManyFailures(userKey, LOGIN_FAILURES_ALLOWED) || tooManyFailures(addrKey, ADDRESS_FAILURES_ALLOWED)) {
       throw new ApiException(429, "rate_limited", "too many failed logins; wait 15 minutes and try again");
     }
     Optional<Map<String, Object>> user = username == null ? Optional.empty() : db.jdbi().withHandle(h ->
@@ -114,7 +117,7 @@ public final class Accounts {
 
   private static final String DUMMY_HASH = Secrets.hashPassword("not a password".toCharArray());
 
-  private boolean tooManyFailures(String key) {
+  private boolean tooManyFailures(String key, int allowed) {
     Deque<Instant> d = loginFailures.get(key);
     if (d == null) {
       return false;
@@ -124,7 +127,7 @@ public final class Accounts {
       while (!d.isEmpty() && d.peekFirst().isBefore(cutoff)) {
         d.pollFirst();
       }
-      return d.size() >= LOGIN_FAILURES_ALLOWED;
+      return d.size() >= allowed;
     }
   }
 

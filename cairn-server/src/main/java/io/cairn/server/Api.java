@@ -35,7 +35,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class Api {
   private static final Logger LOG = LoggerFactory.getLogger(Api.class);
-  static final ObjectMapper JSON = new ObjectMapper();
+  /** Strict: a body is one JSON value and nothing after it. */
+  static final ObjectMapper JSON = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+      .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
   static final String PRINCIPAL = "cairn.principal";
   static final String TENANT_ID = "cairn.tenantId";
   private static final int MAX_JSON_BODY = 64 << 10;

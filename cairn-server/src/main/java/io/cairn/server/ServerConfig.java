@@ -33,7 +33,8 @@ public record ServerConfig(
     Duration gcFenceMargin,
     int scrubReadPercent,
     String metricsToken,
-    Duration shutdownGrace) {
+    Duration shutdownGrace,
+    Duration idleTimeout) {
 
   /** How the server speaks TLS. */
   public enum TlsMode {
@@ -60,7 +61,8 @@ public record ServerConfig(
       Map.entry("jobs.gc.fence-margin", "5m"),
       Map.entry("jobs.scrub.read-percent", "100"),
       Map.entry("metrics.token", ""),
-      Map.entry("shutdown.grace", "20s"));
+      Map.entry("shutdown.grace", "20s"),
+      Map.entry("http.idle-timeout", "30s"));
 
   /** Loads the file (when it exists) and applies {@code env} overrides over the defaults. */
   public static ServerConfig load(Path dataDir, Path configFile, Map<String, String> env) {
@@ -105,7 +107,8 @@ public record ServerConfig(
         duration(p, "jobs.gc.fence-margin"),
         (int) integer(p, "jobs.scrub.read-percent", 0, 100),
         p.getProperty("metrics.token"),
-        duration(p, "shutdown.grace")).validated();
+        duration(p, "shutdown.grace"),
+        duration(p, "http.idle-timeout")).validated();
   }
 
   /** {@code listen.port} → {@code CAIRN_SERVER_LISTEN_PORT}. */
@@ -123,7 +126,7 @@ public record ServerConfig(
   public ServerConfig withPort(int port) {
     return new ServerConfig(dataDir, listenHost, port, tls, tlsCertificate, tlsPrivateKey, publicUrl,
         maxObjectBytes, gcInterval, scrubInterval, retentionInterval, gcGrace, gcFenceMargin, scrubReadPercent,
-        metricsToken, shutdownGrace);
+        metricsToken, shutdownGrace, idleTimeout);
   }
 
   private static TlsMode tlsMode(String v) {

@@ -93,6 +93,8 @@ public final class VaultServer implements AutoCloseable {
       c.jetty.modifyServer(s -> {
         // On stop, refuse new requests and let the ones in flight finish, up to shutdown.grace.
         s.insertHandler(new GracefulHandler());
+        // Requests Jetty refuses before the API sees them (bad URIs, huge headers) answer in JSON too.
+        s.setErrorHandler(new JsonErrorHandler());
         s.setStopTimeout(config.shutdownGrace().toMillis());
       });
       c.jetty.addConnector((server, httpConfig) -> {
@@ -112,7 +114,8 @@ public final class VaultServer implements AutoCloseable {
         }
         connector.setHost(config.listenHost());
         connector.setPort(config.listenPort());
-        connector.setIdleTimeout(30_000);
+        // Slow or stalled clients are cut off after this long without progress.
+        connector.setIdleTimeout(config.idleTimeout().toMillis());
         return connector;
       });
       api.install(c);
