@@ -51,11 +51,12 @@ run() {  # agents round
     printf '{"version":1,"repositories":{"%s/repos/t%s/main":{"token":"%s","fingerprint":"%s"}}}\n' \
       "$b" "$i" "$cred" "$fp" > "$dir/cred$i.json"
   done
-  for i in $(seq 1 "$n"); do
+  for i in $(seq 1 "$n"); do   # two at a time; a plain `wait` would wait for the server too
     CAIRN_CREDENTIALS="$dir/cred$i.json" CAIRN_CACHE_DIR="$dir/cache$i" "$C" -q -r "$b/repos/t$i/main" init >/dev/null &
-    if (( i % 2 == 0 )); then wait; fi
+    local ip=$!
+    if (( i % 2 == 0 || i == n )); then wait "$ip"; fi
   done
-  wait
+  sleep 1
   local cpu0 start end cpu1 hwm
   # ./cairn execs java, so $server is the server JVM itself.
   cpu0=$(awk '{print $14+$15}' "/proc/$server/stat")

@@ -34,7 +34,8 @@ public record ServerConfig(
     int scrubReadPercent,
     String metricsToken,
     Duration shutdownGrace,
-    Duration idleTimeout) {
+    Duration idleTimeout,
+    boolean logRequests) {
 
   /** How the server speaks TLS. */
   public enum TlsMode {
@@ -62,7 +63,8 @@ public record ServerConfig(
       Map.entry("jobs.scrub.read-percent", "100"),
       Map.entry("metrics.token", ""),
       Map.entry("shutdown.grace", "20s"),
-      Map.entry("http.idle-timeout", "30s"));
+      Map.entry("http.idle-timeout", "30s"),
+      Map.entry("log.requests", "false"));
 
   /** Loads the file (when it exists) and applies {@code env} overrides over the defaults. */
   public static ServerConfig load(Path dataDir, Path configFile, Map<String, String> env) {
@@ -108,7 +110,8 @@ public record ServerConfig(
         (int) integer(p, "jobs.scrub.read-percent", 0, 100),
         p.getProperty("metrics.token"),
         duration(p, "shutdown.grace"),
-        duration(p, "http.idle-timeout")).validated();
+        duration(p, "http.idle-timeout"),
+        bool(p, "log.requests")).validated();
   }
 
   /** {@code listen.port} → {@code CAIRN_SERVER_LISTEN_PORT}. */
@@ -126,7 +129,7 @@ public record ServerConfig(
   public ServerConfig withPort(int port) {
     return new ServerConfig(dataDir, listenHost, port, tls, tlsCertificate, tlsPrivateKey, publicUrl,
         maxObjectBytes, gcInterval, scrubInterval, retentionInterval, gcGrace, gcFenceMargin, scrubReadPercent,
-        metricsToken, shutdownGrace, idleTimeout);
+        metricsToken, shutdownGrace, idleTimeout, logRequests);
   }
 
   private static TlsMode tlsMode(String v) {
@@ -135,6 +138,15 @@ public record ServerConfig(
       case "pem" -> TlsMode.PEM;
       case "off" -> TlsMode.OFF;
       default -> throw new IllegalArgumentException("tls must be self-signed, pem or off, not '" + v + "'");
+    };
+  }
+
+  private static boolean bool(Properties p, String key) {
+    String v = p.getProperty(key).toLowerCase(Locale.ROOT);
+    return switch (v) {
+      case "true", "yes", "on" -> true;
+      case "false", "no", "off" -> false;
+      default -> throw new IllegalArgumentException(key + " must be true or false, not '" + v + "'");
     };
   }
 

@@ -27,6 +27,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class VaultServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(VaultServer.class);
+  private static final Logger ACCESS = LoggerFactory.getLogger("io.cairn.server.access");
 
   private final ServerConfig config;
   private final Clock clock;
@@ -119,6 +120,12 @@ public final class VaultServer implements AutoCloseable {
         return connector;
       });
       api.install(c);
+      if (config.logRequests()) {
+        // An access log: method, path, status, bytes out, milliseconds, caller (never a token).
+        c.requestLogger.http((ctx, ms) -> ACCESS.info("{} {} {} {} {}ms {}", ctx.ip(), ctx.method(), ctx.path(),
+            ctx.statusCode(), String.format("%.1f", ms), ctx.<Object>attribute(Api.PRINCIPAL) instanceof Principal p
+                ? p.describe() : "-"));
+      }
     });
     app.start();
     LOG.debug("handlers: {}", app.jettyServer().server().getHandler());
