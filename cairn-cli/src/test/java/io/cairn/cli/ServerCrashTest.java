@@ -263,4 +263,49 @@ class ServerCrashTest {
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(CrashTest.contents(target.resolve(src.toString().substring(1)))).isEqualTo(CrashTest.contents(src));
   }
+
+  @Test
+  void aKilledWriteOnlyAgentResumesWithoutSendingAgainWhatArrived() throws Exception {
+    Files.writeString(tmp.resolve("password"), "tenant password\n");
+    try (TestVault vault = TestVault.start(tmp.resolve("vault"))) {
+      vault.createTenant("acme", null, null);
+      vault.createRepository("acme", "main");
+      String url = vault.repositoryUrl("acme", "main");
+      Cli cli = new Cli(Files.createDirectories(tmp.resolve("agent")));
+      Files.writeString(cli.passwordFile, "tenant password\n");
+      Path admin = tmp.resolve("admin-credentials.json");
+      assertThat(cli.runAt(url, "--credentials", admin.toString(), "enroll", vault.base, "--token",
+          vault.enrollmentToken("acme", "main", "append"), "--fingerprint", vault.fingerprint).exit()).isZero();
+      assertThat(cli.runAt(url, "--credentials", admin.toString(), "init").exit()).isZero();
+      Path creds = tmp.resolve("laptop-credentials.json");
+      assertThat(cli.runAt(url, "--credentials", creds.toString(), "enroll", vault.base, "--token",
+          vault.enrollmentToken("acme", "main", "write-only"), "--fingerprint", vault.fingerprint).exit()).isZero();
+
+      Path src = tmp.resolve("src");
+      randomFiles(src, 9, 12, 4 << 20);
+      Path repo = vault.data.resolve("repos/acme/main");
+      Process first = backup(creds, url, src, tmp.resolve("first.log"));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+      while (packFiles(repo) < 2 && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      new ProcessBuilder("kill", "-9", String.valueOf(first.pid())).start().waitFor();
+      first.waitFor(10, TimeUnit.SECONDS);
+      long arrived = ServerFlowTest.repositoryBytesOnDisk(repo.resolve("data"));
+      assertThat(arrived).as("packs stored before the kill").isGreaterThan(8L << 20);
+
+      Process second = backup(creds, url, src, tmp.resolve("second.log"));
+      assertThat(second.waitFor(180, TimeUnit.SECONDS)).isTrue();
+      assertThat(second.exitValue()).as(Files.readString(tmp.resolve("second.log"))).isZero();
+      // The packs of the killed run were adopted from their headers, not uploaded again.
+      long total = ServerFlowTest.repositoryBytesOnDisk(repo.resolve("data"));
+      assertThat(total).isLessThan((long) (48L * (1 << 20) * 1.05));
+
+      Path target = tmp.resolve("restore");
+      Cli.Result r = cli.runAt(url, "--credentials", admin.toString(), "restore", snapshotOf(tmp.resolve("second.log")),
+          "--target", target.toString());
+      assertThat(r.exit()).as(r.err()).isZero();
+      assertThat(CrashTest.contents(target.resolve(src.toString().substring(1)))).isEqualTo(CrashTest.contents(src));
+    }
+  }
 }

@@ -227,8 +227,8 @@ public final class Maintenance {
     }
     Set<String> tags = new HashSet<>();
     n.path("keepTags").forEach(t -> tags.add(t.asText()));
-    Duration within = n.hasNonNull("keepWithin") ? ServerConfig.parseDuration(n.get("keepWithin").asText(),
-        "keepWithin") : null;
+    // The same syntax as cairn forget --keep-within: 30d, 1y6m, 36h (m is months).
+    Duration within = n.hasNonNull("keepWithin") ? RetentionPolicy.parseWithin(n.get("keepWithin").asText()) : null;
     try {
       RetentionPolicy p = new RetentionPolicy(n.path("keepLast").asInt(0), n.path("keepHourly").asInt(0),
           n.path("keepDaily").asInt(0), n.path("keepWeekly").asInt(0), n.path("keepMonthly").asInt(0),

@@ -33,10 +33,13 @@ public final class ObjectService {
   private final Metering metering;
   private final Accounts accounts;
   private final long maxObjectBytes;
-  private final Map<String, Boolean> treeOnlyPacks = java.util.Collections.synchronizedMap(
+  /** What a write-only agent may read of a pack: all of it (trees only) or its header from an offset. */
+  private record PackAccess(boolean treesOnly, long headerStart) {}
+
+  private final Map<String, PackAccess> packAccess = java.util.Collections.synchronizedMap(
       new LinkedHashMap<>(1024, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Boolean> e) {
+        protected boolean removeEldestEntry(Map.Entry<String, PackAccess> e) {
           return size() > 100_000;
         }
       });
@@ -86,34 +89,38 @@ public final class ObjectService {
   /** The whole object (length < 0) or a range of it. */
   public byte[] read(Agent a, String key, long offset, int length) {
     checkKey(key);
-    checkReadable(a, key);
+    checkReadable(a, key, offset, length);
     BlobStore s = store(a);
     return length < 0 ? s.get(key) : s.getRange(key, offset, length);
   }
 
-  private void checkReadable(Agent a, String key) {
+  private void checkReadable(Agent a, String key, long offset, int length) {
     if (a.scope() != Scope.WRITE_ONLY || !key.startsWith(StoreKeys.DATA)) {
       return;
     }
     String cacheKey = a.repositoryId() + ":" + key;
-    Boolean treesOnly = treeOnlyPacks.get(cacheKey);
-    if (treesOnly == null) {
-      treesOnly = packHoldsOnlyTrees(store(a), key);
-      treeOnlyPacks.put(cacheKey, treesOnly);
+    PackAccess access = packAccess.get(cacheKey);
+    if (access == null) {
+      access = packAccess(store(a), key);
+      packAccess.put(cacheKey, access);
     }
-    if (!treesOnly) {
+    // The header (blob ids, types, lengths) is what the server itself reads without a key; a
+    // resumed backup needs it to reuse packs it uploaded before it was interrupted.
+    boolean headerOnly = length >= 0 && offset >= access.headerStart();
+    if (!access.treesOnly() && !headerOnly) {
       throw ApiException.forbidden("this agent's credential is write-only: it may add backups but not read "
           + "file contents; restore with a credential of scope 'restore'");
     }
   }
 
-  private static boolean packHoldsOnlyTrees(BlobStore s, String key) {
+  private static PackAccess packAccess(BlobStore s, String key) {
     long size = s.size(key).orElseThrow(() -> ApiException.notFound("object " + key));
     byte[] trailer = s.getRange(key, size - PackFormat.TRAILER_LENGTH, PackFormat.TRAILER_LENGTH);
     int section = PackFormat.sectionLength(trailer, size, key);
-    byte[] tail = s.getRange(key, size - PackFormat.TRAILER_LENGTH - section, section + PackFormat.TRAILER_LENGTH);
+    long headerStart = size - PackFormat.TRAILER_LENGTH - section;
+    byte[] tail = s.getRange(key, headerStart, section + PackFormat.TRAILER_LENGTH);
     List<PackEntry> entries = PackFormat.parseTail(tail, size, key);
-    return entries.stream().allMatch(e -> e.type() == BlobType.TREE);
+    return new PackAccess(entries.stream().allMatch(e -> e.type() == BlobType.TREE), headerStart);
   }
 
   public PutResult put(Agent a, String key, byte[] data) {
