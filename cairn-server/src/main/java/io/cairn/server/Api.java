@@ -351,6 +351,9 @@ public final class Api {
     String username = text(b, "username");
     try {
       Map<String, Object> r = accounts.login(username, text(b, "password").toCharArray(), ctx.ip());
+      Principal who = accounts.authenticate((String) r.get("token")).orElseThrow();
+      vault.audit().record(who, ctx.ip(), who instanceof User u ? u.tenantId() : null, "login", "user " + username,
+          Map.of());
       ctx.json(r);
     } catch (ApiException e) {
       vault.audit().record(new Principal.Anonymous(), ctx.ip(), null, "login.failed",
