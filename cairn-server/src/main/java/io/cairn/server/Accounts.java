@@ -88,14 +88,22 @@ public final class Accounts {
 
   /** Logs in: a session token valid for 12 hours. Failures are rate limited per user name and per address. */
   public Map<String, Object> login(String username, char[] password, String remote) {
+    return login(username, password, null, remote);
+  }
+
+  /**
+   * Logs in: a session token valid for 12 hours. A user with two-factor authentication must also
+   * give the current code. Failures are rate limited per user name and per address.
+   */
+  public Map<String, Object> login(String username, char[] password, String totp, String remote) {
     String userKey = "u:" + (username == null ? "" : username.toLowerCase());
     String addrKey = "a:" + remote;
     if (tooManyFailures(userKey, LOGIN_FAILURES_ALLOWED) || tooManyFailures(addrKey, ADDRESS_FAILURES_ALLOWED)) {
       throw new ApiException(429, "rate_limited", "too many failed logins; wait 15 minutes and try again");
     }
     Optional<Map<String, Object>> user = username == null ? Optional.empty() : db.jdbi().withHandle(h ->
-        h.createQuery("SELECT id, password_hash, disabled FROM users WHERE username = ?").bind(0, username)
-            .mapToMap().findOne());
+        h.createQuery("SELECT id, password_hash, disabled, totp_secret FROM users WHERE username = ?")
+            .bind(0, username).mapToMap().findOne());
     // Hash even for unknown users so that timing does not tell which names exist.
     String stored = user.map(u -> (String) u.get("password_hash")).orElse(DUMMY_HASH);
     boolean ok = Secrets.verifyPassword(password, stored) && user.isPresent()
@@ -105,6 +113,17 @@ public final class Accounts {
       fail(addrKey);
       throw new ApiException(401, "login_failed", "wrong user name or password");
     }
+    String secret = (String) user.get().get("totp_secret");
+    if (secret != null) {
+      if (totp == null || totp.isBlank()) {
+        throw new ApiException(401, "totp_required", "enter the six-digit code from your authenticator app");
+      }
+      if (!Totp.verify(secret, totp.trim(), clock.instant())) {
+        fail(userKey);
+        fail(addrKey);
+        throw new ApiException(401, "totp_failed", "the code is wrong or has expired; enter the current one");
+      }
+    }
     loginFailures.remove(userKey);
     long userId = ((Number) user.get().get("id")).longValue();
     String token = Secrets.newToken("session");
@@ -112,7 +131,43 @@ public final class Accounts {
     db.jdbi().useHandle(h -> h.createUpdate("INSERT INTO user_tokens (user_id, kind, name, token_hash, created_at, "
         + "expires_at) VALUES (?, 'session', ?, ?, ?, ?)").bind(0, userId).bind(1, "login from " + remote)
         .bind(2, Secrets.tokenHash(token)).bind(3, clock.instant().toString()).bind(4, expires.toString()).execute());
-    return Map.of("token", token, "expiresAt", expires.toString());
+    return Map.of("token", token, "expiresAt", expires.toString(), "csrf", csrf(token));
+  }
+
+  /** The CSRF token that goes with a session token: only a page that saw the login answer knows it. */
+  public static String csrf(String token) {
+    return java.util.HexFormat.of().formatHex(Secrets.sha256(("cairn csrf\0" + token)
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8))).substring(0, 32);
+  }
+
+  // ---- two-factor authentication ----
+
+  /** Starts setting up two-factor authentication: a new secret waits for its first code. */
+  public Map<String, Object> beginTotp(long userId, String username) {
+    String secret = Totp.newSecret();
+    db.jdbi().useHandle(h -> h.createUpdate("UPDATE users SET totp_pending = ? WHERE id = ?").bind(0, secret)
+        .bind(1, userId).execute());
+    String uri = Totp.uri(secret, username, "Cairn");
+    return Map.of("secret", secret, "uri", uri, "qrSvg", Totp.qrSvg(uri));
+  }
+
+  /** Turns two-factor authentication on once a code from the pending secret is right. */
+  public void confirmTotp(long userId, String code) {
+    String pending = db.jdbi().withHandle(h -> h.createQuery("SELECT totp_pending FROM users WHERE id = ?")
+        .bind(0, userId).mapTo(String.class).findOne().orElse(null));
+    if (pending == null) {
+      throw ApiException.conflict("start two-factor setup first (POST /api/v1/me/totp)");
+    }
+    if (!Totp.verify(pending, code, clock.instant())) {
+      throw ApiException.badRequest("the code is wrong or has expired; enter the current one from the app");
+    }
+    db.jdbi().useHandle(h -> h.createUpdate("UPDATE users SET totp_secret = totp_pending, totp_pending = NULL "
+        + "WHERE id = ?").bind(0, userId).execute());
+  }
+
+  public boolean totpEnabled(long userId) {
+    return db.jdbi().withHandle(h -> h.createQuery("SELECT totp_secret IS NOT NULL FROM users WHERE id = ?")
+        .bind(0, userId).mapTo(Boolean.class).one());
   }
 
   private static final String DUMMY_HASH = Secrets.hashPassword("not a password".toCharArray());
@@ -183,19 +238,49 @@ public final class Accounts {
   // ---- tenants ----
 
   public long createTenant(String slug, String name, Long softQuota, Long hardQuota) {
+    return createTenant(slug, name, softQuota, hardQuota, null);
+  }
+
+  /** A new tenant; quotas not given come from the plan, when there is one. */
+  public long createTenant(String slug, String name, Long softQuota, Long hardQuota, Long planId) {
+    if (planId != null) {
+      Map<String, Object> plan = db.jdbi().withHandle(h -> h.createQuery("SELECT soft_quota_bytes AS s, "
+          + "hard_quota_bytes AS h FROM plans WHERE id = ?").bind(0, planId).mapToMap().findOne())
+          .orElseThrow(() -> ApiException.badRequest("plan #" + planId + " does not exist"));
+      softQuota = softQuota != null ? softQuota : asLong(plan.get("s"));
+      hardQuota = hardQuota != null ? hardQuota : asLong(plan.get("h"));
+    }
+    Long soft = softQuota;
+    Long hard = hardQuota;
     if (slug == null || !SLUG.matcher(slug).matches()) {
       throw ApiException.badRequest("tenant slug must be 1-63 characters of a-z, 0-9 and '-', starting with a "
           + "letter or digit");
     }
-    checkQuotas(softQuota, hardQuota);
+    checkQuotas(soft, hard);
     try {
       return db.jdbi().withHandle(h -> h.createUpdate("INSERT INTO tenants (slug, name, soft_quota_bytes, "
-          + "hard_quota_bytes, created_at) VALUES (?, ?, ?, ?, ?)").bind(0, slug).bind(1, text(name, "name", 200))
-          .bind(2, softQuota).bind(3, hardQuota).bind(4, clock.instant().toString())
+          + "hard_quota_bytes, created_at, plan_id) VALUES (?, ?, ?, ?, ?, ?)").bind(0, slug)
+          .bind(1, text(name, "name", 200)).bind(2, soft).bind(3, hard).bind(4, clock.instant().toString())
+          .bind(5, planId)
           .executeAndReturnGeneratedKeys("id").mapTo(Long.class).one());
     } catch (org.jdbi.v3.core.statement.UnableToExecuteStatementException e) {
       throw ApiException.conflict("a tenant '" + slug + "' already exists");
     }
+  }
+
+  private static final String TENANT = "SELECT t.id, t.slug, t.name, t.soft_quota_bytes AS softQuotaBytes, "
+      + "t.hard_quota_bytes AS hardQuotaBytes, t.suspended, t.created_at AS createdAt, t.plan_id AS planId, "
+      + "p.name AS plan FROM tenants t LEFT JOIN plans p ON p.id = t.plan_id ";
+
+  /** SQLite has no booleans: 0/1 columns become JSON booleans. */
+  static Map<String, Object> booleans(Map<String, Object> row) {
+    Map<String, Object> m = new java.util.LinkedHashMap<>(row);
+    for (String k : List.of("suspended", "disabled", "totp")) {
+      if (m.get(k) instanceof Number n) {
+        m.put(k, n.intValue() != 0);
+      }
+    }
+    return m;
   }
 
   static void checkQuotas(Long soft, Long hard) {
@@ -208,21 +293,20 @@ public final class Accounts {
   }
 
   public Map<String, Object> tenantBySlug(String slug) {
-    return db.jdbi().withHandle(h -> h.createQuery("SELECT id, slug, name, soft_quota_bytes AS softQuotaBytes, "
-        + "hard_quota_bytes AS hardQuotaBytes, suspended, created_at AS createdAt FROM tenants WHERE slug = ?")
-        .bind(0, slug).mapToMap().findOne()).orElseThrow(() -> ApiException.notFound("tenant '" + slug + "'"));
+    return db.jdbi().withHandle(h -> h.createQuery(TENANT + "WHERE t.slug = ?")
+        .bind(0, slug).mapToMap().findOne()).map(Accounts::booleans)
+        .orElseThrow(() -> ApiException.notFound("tenant '" + slug + "'"));
   }
 
   public Map<String, Object> tenant(long id) {
-    return db.jdbi().withHandle(h -> h.createQuery("SELECT id, slug, name, soft_quota_bytes AS softQuotaBytes, "
-        + "hard_quota_bytes AS hardQuotaBytes, suspended, created_at AS createdAt FROM tenants WHERE id = ?")
-        .bind(0, id).mapToMap().findOne()).orElseThrow(() -> ApiException.notFound("tenant #" + id));
+    return db.jdbi().withHandle(h -> h.createQuery(TENANT + "WHERE t.id = ?")
+        .bind(0, id).mapToMap().findOne()).map(Accounts::booleans)
+        .orElseThrow(() -> ApiException.notFound("tenant #" + id));
   }
 
   public List<Map<String, Object>> tenants() {
-    return db.jdbi().withHandle(h -> h.createQuery("SELECT id, slug, name, soft_quota_bytes AS softQuotaBytes, "
-        + "hard_quota_bytes AS hardQuotaBytes, suspended, created_at AS createdAt FROM tenants ORDER BY slug")
-        .mapToMap().list());
+    return db.jdbi().withHandle(h -> h.createQuery(TENANT + "ORDER BY t.slug").mapToMap().list()).stream()
+        .map(Accounts::booleans).toList();
   }
 
   public void updateTenant(long id, String name, Long soft, Long hard, boolean clearSoft, boolean clearHard,
@@ -273,7 +357,7 @@ public final class Accounts {
   public List<Map<String, Object>> users(long tenantId) {
     return db.jdbi().withHandle(h -> h.createQuery("SELECT id, username, role, disabled, created_at AS createdAt, "
         + "totp_secret IS NOT NULL AS totp FROM users WHERE tenant_id = ? ORDER BY username").bind(0, tenantId)
-        .mapToMap().list());
+        .mapToMap().list()).stream().map(Accounts::booleans).toList();
   }
 
   // ---- repositories ----

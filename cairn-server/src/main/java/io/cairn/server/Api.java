@@ -40,6 +40,12 @@ public final class Api {
       .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
   static final String PRINCIPAL = "cairn.principal";
   static final String TENANT_ID = "cairn.tenantId";
+  static final String COOKIE_TOKEN = "cairn.cookieToken";
+  /** The browser session cookie: HttpOnly, Secure, SameSite=Strict (docs/console.md). */
+  public static final String SESSION_COOKIE = "cairn_session";
+  static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+      + "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+      + "frame-ancestors 'none'";
   private static final int MAX_JSON_BODY = 64 << 10;
   private static final Pattern RANGE = Pattern.compile("bytes=(\\d{1,15})-(\\d{1,15})");
 
@@ -68,6 +74,8 @@ public final class Api {
 
   private void declare() {
     route(HandlerType.GET, "/healthz", Access.PUBLIC, ctx -> ctx.json(Map.of("status", "ok")));
+    route(HandlerType.GET, "/", Access.PUBLIC, ctx -> ctx.redirect("/console/"));
+    route(HandlerType.GET, "/console", Access.PUBLIC, ctx -> ctx.redirect("/console/"));
     route(HandlerType.POST, "/api/v1/login", Access.PUBLIC, this::login);
     route(HandlerType.POST, "/api/v1/enroll", Access.PUBLIC, this::enroll);
     route(HandlerType.GET, "/metrics", Access.METRICS, ctx -> {
@@ -76,9 +84,27 @@ public final class Api {
     });
 
     route(HandlerType.GET, "/api/v1/me", Access.USER, this::me);
+    route(HandlerType.GET, "/api/v1/server", Access.USER, ctx -> {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("fingerprint", vault.fingerprint());
+      m.put("publicUrl", vault.publicUrl());
+      m.put("version", io.cairn.server.VaultServer.class.getPackage().getImplementationVersion());
+      ctx.json(m);
+    });
+    route(HandlerType.POST, "/api/v1/me/totp", Access.USER, ctx -> {
+      User u = user(ctx);
+      ctx.json(accounts.beginTotp(u.id(), u.username()));
+    });
+    route(HandlerType.POST, "/api/v1/me/totp/confirm", Access.USER, ctx -> {
+      User u = user(ctx);
+      accounts.confirmTotp(u.id(), text(body(ctx), "code"));
+      audit(ctx, u.tenantId(), "totp.enable", "user " + u.username(), Map.of());
+      ctx.json(Map.of("totp", true));
+    });
     route(HandlerType.POST, "/api/v1/logout", Access.USER, ctx -> {
       User u = user(ctx);
       accounts.revokeUserToken(u.id(), u.tokenId());
+      ctx.cookie(sessionCookie("", 0));
       ctx.status(204);
     });
     route(HandlerType.GET, "/api/v1/tokens", Access.USER, ctx -> ctx.json(accounts.apiTokens(user(ctx).id())));
@@ -95,7 +121,22 @@ public final class Api {
       ctx.status(204);
     });
 
-    route(HandlerType.GET, "/api/v1/tenants", Access.PROVIDER, ctx -> ctx.json(accounts.tenants()));
+    route(HandlerType.GET, "/api/v1/dashboard", Access.PROVIDER, ctx -> ctx.json(vault.business().dashboard()));
+    route(HandlerType.GET, "/api/v1/plans", Access.PROVIDER, ctx -> ctx.json(vault.business().plans()));
+    route(HandlerType.POST, "/api/v1/plans", Access.PROVIDER, ctx -> {
+      ObjectNode b = body(ctx);
+      long id = vault.business().savePlan(null, b);
+      audit(ctx, null, "plan.create", "plan #" + id, Map.of("request", b.toString()));
+      ctx.status(201).json(vault.business().plan(id));
+    });
+    route(HandlerType.PATCH, "/api/v1/plans/{id}", Access.PROVIDER, ctx -> {
+      ObjectNode b = body(ctx);
+      long id = vault.business().savePlan(idParam(ctx, "id"), b);
+      audit(ctx, null, "plan.update", "plan #" + id, Map.of("request", b.toString()));
+      ctx.json(vault.business().plan(id));
+    });
+    route(HandlerType.GET, "/api/v1/tenants", Access.PROVIDER, ctx -> ctx.json(accounts.tenants().stream()
+        .map(t -> tenantView(((Number) t.get("id")).longValue())).toList()));
     route(HandlerType.POST, "/api/v1/tenants", Access.PROVIDER, this::createTenant);
     route(HandlerType.GET, "/api/v1/usage", Access.PROVIDER, ctx -> usage(ctx, null));
     route(HandlerType.GET, "/api/v1/jobs", Access.PROVIDER, ctx -> ctx.json(vault.maintenance().jobs(null, 200)));
@@ -122,6 +163,28 @@ public final class Api {
       ctx.status(204);
     });
     route(HandlerType.GET, t + "/agents", Access.TENANT_VIEW, ctx -> ctx.json(accounts.agents(tenantId(ctx))));
+    route(HandlerType.GET, t + "/machines", Access.TENANT_VIEW,
+        ctx -> ctx.json(vault.business().machines(tenantId(ctx))));
+    route(HandlerType.PATCH, t + "/agents/{id}", Access.TENANT_ADMIN, ctx -> {
+      ObjectNode b = body(ctx);
+      Long hours = optionalLong(b, "expectedIntervalHours");
+      if (hours == null) {
+        throw ApiException.badRequest("'expectedIntervalHours' is required");
+      }
+      vault.business().setExpectedInterval(tenantId(ctx), idParam(ctx, "id"), hours);
+      audit(ctx, tenantId(ctx), "agent.update", "agent #" + idParam(ctx, "id"), Map.of("expectedIntervalHours", hours));
+      ctx.json(Map.of("id", idParam(ctx, "id"), "expectedIntervalHours", hours));
+    });
+    route(HandlerType.GET, t + "/cost", Access.TENANT_VIEW, ctx -> {
+      String month = ctx.queryParam("month");
+      java.time.YearMonth ym;
+      try {
+        ym = month == null ? java.time.YearMonth.now(java.time.ZoneOffset.UTC) : java.time.YearMonth.parse(month);
+      } catch (java.time.format.DateTimeParseException e) {
+        throw ApiException.badRequest("month is YYYY-MM, such as 2026-11");
+      }
+      ctx.json(vault.business().cost(tenantId(ctx), ym));
+    });
     route(HandlerType.DELETE, t + "/agents/{id}", Access.TENANT_ADMIN, ctx -> {
       accounts.revokeAgent(tenantId(ctx), idParam(ctx, "id"));
       audit(ctx, tenantId(ctx), "agent.revoke", "agent #" + idParam(ctx, "id"), Map.of());
@@ -145,6 +208,9 @@ public final class Api {
     config.routes.before(ctx -> {
       ctx.header("Cache-Control", "no-store");
       ctx.header("X-Content-Type-Options", "nosniff");
+      ctx.header("Content-Security-Policy", CSP);
+      ctx.header("X-Frame-Options", "DENY");
+      ctx.header("Referrer-Policy", "no-referrer");
       ctx.attribute(PRINCIPAL, authenticate(ctx));
     });
     for (Route r : routes) {
@@ -188,7 +254,17 @@ public final class Api {
   private Principal authenticate(Context ctx) {
     String h = ctx.header("Authorization");
     if (h == null || !h.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      return new Principal.Anonymous();
+      String cookie = ctx.cookie(SESSION_COOKIE);
+      if (cookie == null || cookie.isBlank()) {
+        return new Principal.Anonymous();
+      }
+      // A browser session. An expired or revoked cookie is simply no session.
+      Optional<Principal> p = accounts.authenticate(cookie);
+      if (p.isEmpty() || !(p.get() instanceof User)) {
+        return new Principal.Anonymous();
+      }
+      ctx.attribute(COOKIE_TOKEN, cookie);
+      return p.get();
     }
     String token = h.substring(7).trim();
     String metrics = vault.config().metricsToken();
@@ -212,6 +288,15 @@ public final class Api {
     }
     if (p instanceof Principal.Anonymous) {
       throw ApiException.unauthenticated();
+    }
+    String cookie = ctx.attribute(COOKIE_TOKEN);
+    if (cookie != null && r.method() != HandlerType.GET && r.method() != HandlerType.HEAD) {
+      // Changes made with a cookie must prove they come from the console's own pages.
+      String sent = ctx.header("X-CSRF-Token");
+      if (sent == null || !java.security.MessageDigest.isEqual(sent.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+          Accounts.csrf(cookie).getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
+        throw new ApiException(403, "csrf", "this change needs the X-CSRF-Token header of the session; reload the page");
+      }
     }
     boolean provider = p instanceof User u && u.role() == Role.PROVIDER_ADMIN;
     switch (r.access()) {
@@ -350,16 +435,28 @@ public final class Api {
     ObjectNode b = body(ctx);
     String username = text(b, "username");
     try {
-      Map<String, Object> r = accounts.login(username, text(b, "password").toCharArray(), ctx.ip());
+      Map<String, Object> r = accounts.login(username, text(b, "password").toCharArray(), optionalText(b, "totp"),
+          ctx.ip());
       Principal who = accounts.authenticate((String) r.get("token")).orElseThrow();
       vault.audit().record(who, ctx.ip(), who instanceof User u ? u.tenantId() : null, "login", "user " + username,
           Map.of());
+      ctx.cookie(sessionCookie((String) r.get("token"), (int) Accounts.SESSION_LIFETIME.toSeconds()));
       ctx.json(r);
     } catch (ApiException e) {
       vault.audit().record(new Principal.Anonymous(), ctx.ip(), null, "login.failed",
           "user " + ObjectService.abbreviate(username), Map.of("reason", e.code()));
       throw e;
     }
+  }
+
+  static io.javalin.http.Cookie sessionCookie(String value, int maxAge) {
+    io.javalin.http.Cookie c = new io.javalin.http.Cookie(SESSION_COOKIE, value);
+    c.setPath("/");
+    c.setHttpOnly(true);
+    c.setSecure(true);
+    c.setSameSite(io.javalin.http.SameSite.STRICT);
+    c.setMaxAge(maxAge);
+    return c;
   }
 
   private void me(Context ctx) {
@@ -369,6 +466,11 @@ public final class Api {
     m.put("username", u.username());
     m.put("role", u.role().dbName);
     m.put("tenant", u.tenantId() == null ? null : accounts.tenant(u.tenantId()).get("slug"));
+    m.put("totp", accounts.totpEnabled(u.id()));
+    String cookie = ctx.attribute(COOKIE_TOKEN);
+    if (cookie != null) {
+      m.put("csrf", Accounts.csrf(cookie));
+    }
     ctx.json(m);
   }
 
@@ -376,10 +478,10 @@ public final class Api {
     ObjectNode b = body(ctx);
     String slug = text(b, "slug");
     long id = accounts.createTenant(slug, b.hasNonNull("name") ? text(b, "name") : slug,
-        optionalLong(b, "softQuotaBytes"), optionalLong(b, "hardQuotaBytes"));
+        optionalLong(b, "softQuotaBytes"), optionalLong(b, "hardQuotaBytes"), optionalLong(b, "plan"));
     vault.metering().watchTenant(id);
     audit(ctx, id, "tenant.create", "tenant " + slug, Map.of("request", b.toString()));
-    ctx.status(201).json(accounts.tenant(id));
+    ctx.status(201).json(tenantView(id));
   }
 
   private void updateTenant(Context ctx) throws IOException {
@@ -396,12 +498,15 @@ public final class Api {
         optionalLong(b, "hardQuotaBytes"), b.has("softQuotaBytes") && b.get("softQuotaBytes").isNull(),
         b.has("hardQuotaBytes") && b.get("hardQuotaBytes").isNull(), suspended);
     audit(ctx, id, "tenant.update", "tenant " + ctx.pathParam("tenant"), Map.of("request", b.toString()));
-    ctx.json(accounts.tenant(id));
+    ctx.json(tenantView(id));
   }
 
   private Map<String, Object> tenantView(long tenantId) {
     Map<String, Object> m = new LinkedHashMap<>(accounts.tenant(tenantId));
     m.put("physicalBytes", vault.repositories().tenantPhysicalBytes(tenantId));
+    m.put("logicalBytes", vault.database().jdbi().withHandle(h -> h.createQuery("SELECT COALESCE(SUM(s.logical_bytes), "
+        + "0) FROM snapshots s JOIN repositories r ON r.id = s.repository_id WHERE r.tenant_id = ?").bind(0, tenantId)
+        .mapTo(Long.class).one()));
     return m;
   }
 
@@ -422,6 +527,17 @@ public final class Api {
     String name = text(b, "name");
     String retention = b.hasNonNull("retention") ? retentionJson(b.get("retention")) : null;
     Long days = optionalLong(b, "immutabilityDays");
+    Object planId = accounts.tenant(tenantId(ctx)).get("planId");
+    if (planId != null) {
+      // A tenant on a plan gets the plan's retention and immutability unless the request says otherwise.
+      Map<String, Object> plan = vault.business().plan(((Number) planId).longValue());
+      if (retention == null && plan.get("retention") != null) {
+        retention = plan.get("retention").toString();
+      }
+      if (days == null) {
+        days = ((Number) plan.get("immutabilityDays")).longValue();
+      }
+    }
     if (days != null && (days < 0 || days > 36500)) {
       throw ApiException.badRequest("immutabilityDays must be between 0 and 36500");
     }

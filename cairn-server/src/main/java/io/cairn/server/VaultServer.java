@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -39,6 +40,7 @@ public final class VaultServer implements AutoCloseable {
   private final ObjectService objects;
   private final Maintenance maintenance;
   private final Api api;
+  private final Business business;
   private final ScheduledExecutorService flusher = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "cairn-metering");
     t.setDaemon(true);
@@ -65,6 +67,7 @@ public final class VaultServer implements AutoCloseable {
     this.audit = new Audit(db, clock);
     this.objects = new ObjectService(db, repositories, metering, accounts, config.maxObjectBytes());
     this.maintenance = new Maintenance(db, repositories, audit, config, clock);
+    this.business = new Business(db, repositories, metering, config.dataDir(), clock);
     this.api = new Api(this);
   }
 
@@ -79,7 +82,7 @@ public final class VaultServer implements AutoCloseable {
     }
     initialAdminPassword = accounts.bootstrapAdmin("admin", adminPassword);
     adminPasswordGiven = adminPassword != null && !adminPassword.isBlank();
-    initialAdminPassword.ifPresent(p -> audit.system(null, "server.bootstrap", "user admin", java.util.Map.of()));
+    initialAdminPassword.ifPresent(p -> audit.system(null, "server.bootstrap", "user admin", Map.of()));
     tls = switch (config.tls()) {
       case SELF_SIGNED -> TlsMaterial.loadOrCreate(config.dataDir().resolve("tls"), extraNames(), clock);
       case PEM -> TlsMaterial.fromPem(config.tlsCertificate(), config.tlsPrivateKey());
@@ -118,6 +121,14 @@ public final class VaultServer implements AutoCloseable {
         // Slow or stalled clients are cut off after this long without progress.
         connector.setIdleTimeout(config.idleTimeout().toMillis());
         return connector;
+      });
+      // The console: static files only; everything it shows comes from the API (docs/console.md).
+      c.staticFiles.add(sf -> {
+        sf.hostedPath = "/console";
+        sf.directory = "/console";
+        sf.location = io.javalin.http.staticfiles.Location.CLASSPATH;
+        sf.headers = Map.of("Content-Security-Policy", Api.CSP, "X-Content-Type-Options", "nosniff",
+            "X-Frame-Options", "DENY", "Referrer-Policy", "no-referrer", "Cache-Control", "no-cache");
       });
       api.install(c);
       if (config.logRequests()) {
@@ -235,6 +246,10 @@ public final class VaultServer implements AutoCloseable {
 
   public Maintenance maintenance() {
     return maintenance;
+  }
+
+  public Business business() {
+    return business;
   }
 
   public Api api() {
