@@ -122,6 +122,25 @@ public final class Api {
     });
 
     route(HandlerType.GET, "/api/v1/dashboard", Access.PROVIDER, ctx -> ctx.json(vault.business().dashboard()));
+    route(HandlerType.GET, "/api/v1/billing", Access.PROVIDER, ctx -> {
+      java.time.YearMonth month = month(ctx);
+      List<Map<String, Object>> rows = vault.business().billing(month);
+      if ("csv".equals(ctx.queryParam("format"))) {
+        StringBuilder s = new StringBuilder("tenant,name,plan,month,currency,storage_gb_months,storage_cost,egress_gb,"
+            + "egress_cost,total\n");
+        for (Map<String, Object> r : rows) {
+          s.append(csv(r.get("tenant"))).append(',').append(csv(r.get("name"))).append(',').append(csv(r.get("plan")))
+              .append(',').append(r.get("month")).append(',').append(r.get("currency")).append(',')
+              .append(plain(r.get("storageGbMonths"))).append(',').append(plain(r.get("storageCost"))).append(',')
+              .append(plain(r.get("egressGb"))).append(',').append(plain(r.get("egressCost"))).append(',')
+              .append(plain(r.get("total"))).append('\n');
+        }
+        ctx.contentType("text/csv; charset=utf-8").header("Content-Disposition",
+            "attachment; filename=\"cairn-billing-" + month + ".csv\"").result(s.toString());
+      } else {
+        ctx.json(rows);
+      }
+    });
     route(HandlerType.GET, "/api/v1/plans", Access.PROVIDER, ctx -> ctx.json(vault.business().plans()));
     route(HandlerType.POST, "/api/v1/plans", Access.PROVIDER, ctx -> {
       ObjectNode b = body(ctx);
@@ -175,16 +194,8 @@ public final class Api {
       audit(ctx, tenantId(ctx), "agent.update", "agent #" + idParam(ctx, "id"), Map.of("expectedIntervalHours", hours));
       ctx.json(Map.of("id", idParam(ctx, "id"), "expectedIntervalHours", hours));
     });
-    route(HandlerType.GET, t + "/cost", Access.TENANT_VIEW, ctx -> {
-      String month = ctx.queryParam("month");
-      java.time.YearMonth ym;
-      try {
-        ym = month == null ? java.time.YearMonth.now(java.time.ZoneOffset.UTC) : java.time.YearMonth.parse(month);
-      } catch (java.time.format.DateTimeParseException e) {
-        throw ApiException.badRequest("month is YYYY-MM, such as 2026-11");
-      }
-      ctx.json(vault.business().cost(tenantId(ctx), ym));
-    });
+    route(HandlerType.GET, t + "/cost", Access.TENANT_VIEW, ctx -> ctx.json(vault.business().cost(tenantId(ctx),
+        month(ctx))));
     route(HandlerType.DELETE, t + "/agents/{id}", Access.TENANT_ADMIN, ctx -> {
       accounts.revokeAgent(tenantId(ctx), idParam(ctx, "id"));
       audit(ctx, tenantId(ctx), "agent.revoke", "agent #" + idParam(ctx, "id"), Map.of());
@@ -419,6 +430,31 @@ public final class Api {
       throw ApiException.badRequest("'" + field + "' must be a whole number");
     }
     return n.asLong();
+  }
+
+  static java.time.YearMonth month(Context ctx) {
+    String month = ctx.queryParam("month");
+    try {
+      return month == null ? java.time.YearMonth.now(java.time.ZoneOffset.UTC) : java.time.YearMonth.parse(month);
+    } catch (java.time.format.DateTimeParseException e) {
+      throw ApiException.badRequest("month is YYYY-MM, such as 2026-11");
+    }
+  }
+
+  /** A CSV field: quoted when it holds a comma, quote or line break; formula prefixes defused. */
+  static String csv(Object v) {
+    if (v == null) {
+      return "";
+    }
+    String s = v.toString();
+    if (!s.isEmpty() && "=+-@".indexOf(s.charAt(0)) >= 0) {
+      s = "'" + s;
+    }
+    return s.matches(".*[,\"\r\n].*") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+  }
+
+  static String plain(Object v) {
+    return v instanceof java.math.BigDecimal d ? d.toPlainString() : String.valueOf(v);
   }
 
   static long idParam(Context ctx, String name) {

@@ -195,6 +195,26 @@ public final class Business {
     return m;
   }
 
+  /** Every tenant's cost of a month: the provider's billing run. */
+  public List<Map<String, Object>> billing(YearMonth month) {
+    List<Map<String, Object>> tenants = db.jdbi().withHandle(h -> h.createQuery("SELECT t.id, t.slug, t.name, "
+        + "p.name AS plan FROM tenants t LEFT JOIN plans p ON p.id = t.plan_id ORDER BY t.slug").mapToMap().list());
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (Map<String, Object> t : tenants) {
+      Map<String, Object> c = cost(((Number) t.get("id")).longValue(), month);
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("tenant", t.get("slug"));
+      row.put("name", t.get("name"));
+      row.put("plan", t.get("plan"));
+      for (String k : List.of("month", "currency", "storageGbMonths", "storageCost", "egressGb", "egressCost",
+          "total")) {
+        row.put(k, c.get(k));
+      }
+      out.add(row);
+    }
+    return out;
+  }
+
   static BigDecimal money(BigDecimal v) {
     return v.setScale(4, RoundingMode.HALF_UP);
   }

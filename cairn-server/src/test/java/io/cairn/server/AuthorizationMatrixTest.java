@@ -94,6 +94,7 @@ class AuthorizationMatrixTest {
       entry("POST /api/v1/me/totp", USERS),
       entry("POST /api/v1/me/totp/confirm", USERS),
       entry("GET /api/v1/dashboard", EnumSet.of(PROVIDER)),
+      entry("GET /api/v1/billing", EnumSet.of(PROVIDER)),
       entry("GET /api/v1/plans", EnumSet.of(PROVIDER)),
       entry("POST /api/v1/plans", EnumSet.of(PROVIDER)),
       entry("PATCH /api/v1/plans/{id}", EnumSet.of(PROVIDER)),
@@ -354,6 +355,7 @@ class AuthorizationMatrixTest {
             null)).json().path("secret").asText(), java.time.Instant.now().getEpochSecond() / 30)))
         : req(w, "POST", "/api/v1/me/totp/confirm", Map.of("code", "123456")));
     b.put("GET /api/v1/dashboard", (w, t) -> req(w, "GET", "/api/v1/dashboard", null));
+    b.put("GET /api/v1/billing", (w, t) -> req(w, "GET", "/api/v1/billing?format=csv", null));
     b.put("GET /api/v1/plans", (w, t) -> req(w, "GET", "/api/v1/plans", null));
     b.put("POST /api/v1/plans", (w, t) -> req(w, "POST", "/api/v1/plans", Map.of("name", unique("plan"),
         "pricePerGbMonth", 0.02, "pricePerGbEgress", 0.01, "currency", "EUR")));

@@ -100,6 +100,11 @@ class BusinessApiTest {
     assertThat(cost.path("days")).hasSize(30);
     assertThat(vault.call("GET", "/api/v1/tenants/billed/cost?month=Sept", vault.adminToken(), null).status())
         .isEqualTo(400);
+    // The provider's billing run: one line per tenant, the same figures.
+    TestVault.Response csv = vault.call("GET", "/api/v1/billing?month=2026-09&format=csv", vault.adminToken(), null);
+    assertThat(csv.headers().firstValue("Content-Type").orElse("")).startsWith("text/csv");
+    assertThat(csv.text()).startsWith("tenant,name,plan,month,currency,storage_gb_months,storage_cost")
+        .contains("\nbilled,billed,metered,2026-09,USD,10.000000,0.2000,5.000000,0.2500,0.4500\n");
   }
 
   @Test
