@@ -75,7 +75,6 @@ public final class Api {
   private void declare() {
     route(HandlerType.GET, "/healthz", Access.PUBLIC, ctx -> ctx.json(Map.of("status", "ok")));
     route(HandlerType.GET, "/", Access.PUBLIC, ctx -> ctx.redirect("/console/"));
-    route(HandlerType.GET, "/console", Access.PUBLIC, ctx -> ctx.redirect("/console/"));
     route(HandlerType.POST, "/api/v1/login", Access.PUBLIC, this::login);
     route(HandlerType.POST, "/api/v1/enroll", Access.PUBLIC, this::enroll);
     route(HandlerType.GET, "/metrics", Access.METRICS, ctx -> {
@@ -222,6 +221,12 @@ public final class Api {
       ctx.header("Content-Security-Policy", CSP);
       ctx.header("X-Frame-Options", "DENY");
       ctx.header("Referrer-Policy", "no-referrer");
+      if (ctx.path().equals("/console")) {
+        // The console's relative asset paths need the trailing slash.
+        ctx.redirect("/console/");
+        ctx.skipRemainingHandlers();
+        return;
+      }
       ctx.attribute(PRINCIPAL, authenticate(ctx));
     });
     for (Route r : routes) {

@@ -70,7 +70,7 @@ class AuthorizationMatrixTest {
   static final Set<Who> USERS = EnumSet.of(PROVIDER, ACME_ADMIN, ACME_VIEWER, GLOBEX_ADMIN);
   static final Set<Who> EVERYONE = EnumSet.of(ANONYMOUS, PROVIDER, ACME_ADMIN, ACME_VIEWER, GLOBEX_ADMIN, ACME_APPEND,
       ACME_WRITE_ONLY, ACME_RESTORE, GLOBEX_APPEND);
-  static final Set<String> REDIRECTS = Set.of("GET /", "GET /console");
+  static final Set<String> REDIRECTS = Set.of("GET /");
 
   /**
    * Who may call each route when the path names acme (and acme/main). Keys are exactly
@@ -89,7 +89,6 @@ class AuthorizationMatrixTest {
               ACME_RESTORE, GLOBEX_APPEND)),
       entry("GET /metrics", EnumSet.of(PROVIDER)),
       entry("GET /", EVERYONE),
-      entry("GET /console", EVERYONE),
       entry("GET /api/v1/server", USERS),
       entry("POST /api/v1/me/totp", USERS),
       entry("POST /api/v1/me/totp/confirm", USERS),
@@ -346,7 +345,6 @@ class AuthorizationMatrixTest {
         Map.of("token", acmeEnrollmentToken, "name", unique("machine"))));
     b.put("GET /metrics", (w, t) -> req(w, "GET", "/metrics", null));
     b.put("GET /", (w, t) -> req(w, "GET", "/", null));
-    b.put("GET /console", (w, t) -> req(w, "GET", "/console", null));
     b.put("GET /api/v1/server", (w, t) -> req(w, "GET", "/api/v1/server", null));
     b.put("POST /api/v1/me/totp", (w, t) -> req(w, "POST", "/api/v1/me/totp", null));
     b.put("POST /api/v1/me/totp/confirm", (w, t) -> USERS.contains(w)
@@ -500,7 +498,7 @@ class AuthorizationMatrixTest {
           Req req = b.build(who, "acme");
           Resp r = send(req);
           if (allowed.contains(who)) {
-            // Redirects count as allowed only for the two routes that are nothing but a redirect.
+            // A redirect counts as allowed only for the route that is nothing but a redirect.
             assertThat(r.status()).as("%s %s as %s → %s", req.method(), req.path(), who, r.text())
                 .isBetween(200, REDIRECTS.contains(k) ? 302 : 299);
             checkEffect(k, who, req, true);
