@@ -393,7 +393,7 @@ public final class Accounts {
   }
 
   /** Immutability can be lengthened, never shortened: that is what makes it immutability. */
-  public void updateRepository(long repoId, String retention, Integer immutabilityDays) {
+  public void updateRepository(long repoId, String retention, Integer immutabilityDays, boolean clearRetention) {
     db.jdbi().useTransaction(h -> {
       int current = h.createQuery("SELECT immutability_days FROM repositories WHERE id = ?").bind(0, repoId)
           .mapTo(Integer.class).one();
@@ -404,8 +404,10 @@ public final class Accounts {
       if (immutabilityDays != null && immutabilityDays > 36500) {
         throw ApiException.badRequest("immutabilityDays must be at most 36500");
       }
-      h.createUpdate("UPDATE repositories SET retention = COALESCE(?, retention), immutability_days = COALESCE(?, "
-          + "immutability_days) WHERE id = ?").bind(0, retention).bind(1, immutabilityDays).bind(2, repoId).execute();
+      // "retention": null removes the policy (the server then forgets nothing in this repository).
+      h.createUpdate("UPDATE repositories SET retention = CASE WHEN ? THEN NULL ELSE COALESCE(?, retention) END, "
+          + "immutability_days = COALESCE(?, immutability_days) WHERE id = ?").bind(0, clearRetention)
+          .bind(1, retention).bind(2, immutabilityDays).bind(3, repoId).execute();
     });
   }
 

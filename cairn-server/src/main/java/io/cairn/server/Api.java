@@ -481,8 +481,17 @@ public final class Api {
       Principal who = accounts.authenticate((String) r.get("token")).orElseThrow();
       vault.audit().record(who, ctx.ip(), who instanceof User u ? u.tenantId() : null, "login", "user " + username,
           Map.of());
-      ctx.cookie(sessionCookie((String) r.get("token"), (int) Accounts.SESSION_LIFETIME.toSeconds()));
-      ctx.json(r);
+      if ("cookie".equals(optionalText(b, "session"))) {
+        // A browser: the token goes only into the HttpOnly cookie, never into what a page can read.
+        ctx.cookie(sessionCookie((String) r.get("token"), (int) Accounts.SESSION_LIFETIME.toSeconds()));
+        Map<String, Object> out = new LinkedHashMap<>(r);
+        out.remove("token");
+        ctx.json(out);
+      } else {
+        Map<String, Object> out = new LinkedHashMap<>(r);
+        out.remove("csrf");
+        ctx.json(out);
+      }
     } catch (ApiException e) {
       vault.audit().record(new Principal.Anonymous(), ctx.ip(), null, "login.failed",
           "user " + ObjectService.abbreviate(username), Map.of("reason", e.code()));
@@ -600,7 +609,8 @@ public final class Api {
     String retention = b.hasNonNull("retention") ? retentionJson(b.get("retention")) : null;
     Long days = optionalLong(b, "immutabilityDays");
     accounts.updateRepository(((Number) repo.get("id")).longValue(), retention,
-        days == null ? null : (int) Math.min(days, Integer.MAX_VALUE));
+        days == null ? null : (int) Math.min(days, Integer.MAX_VALUE),
+        b.has("retention") && b.get("retention").isNull());
     audit(ctx, tenantId(ctx), "repository.update", "repository " + ctx.pathParam("tenant") + "/"
         + ctx.pathParam("repo"), Map.of("request", b.toString()));
     ctx.json(accounts.repository(tenantId(ctx), ctx.pathParam("repo")));

@@ -209,7 +209,13 @@ class BusinessApiTest {
     HttpClient http = HttpClient.newBuilder().sslContext(PinnedTrust.context(vault.fingerprint)).build();
     HttpResponse<String> login = http.send(HttpRequest.newBuilder(URI.create(vault.base + "/api/v1/login"))
         .POST(HttpRequest.BodyPublishers.ofString("{\"username\":\"admin\",\"password\":\""
-            + TestVault.ADMIN_PASSWORD + "\"}")).build(), HttpResponse.BodyHandlers.ofString());
+            + TestVault.ADMIN_PASSWORD + "\",\"session\":\"cookie\"}")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(TestVault.JSON.readTree(login.body()).has("token")).isFalse();
+    // A script's login gets the token and no cookie.
+    TestVault.Response script = vault.call("POST", "/api/v1/login", null, Map.of("username", "admin", "password",
+        TestVault.ADMIN_PASSWORD));
+    assertThat(script.json().path("token").asText()).startsWith("cairn_session_");
+    assertThat(script.headers().firstValue("Set-Cookie")).isEmpty();
     String setCookie = login.headers().firstValue("Set-Cookie").orElseThrow();
     assertThat(setCookie).startsWith("cairn_session=").contains("HttpOnly").contains("Secure")
         .containsIgnoringCase("SameSite=Strict");
