@@ -5,7 +5,8 @@
 # restic borgbackup rsync time).
 #
 # Usage: bench/compare.sh CORPUS_DIR [ROUNDS] [WORKDIR]
-#   CORPUS_DIR as made by bench/make-corpus.sh (holds day1/ and day2/)
+#   CORPUS_DIR as made by bench/make-corpus.sh (holds day1/, day2/, image/disk.img and
+#   dumps/dump1.sql, dumps/dump2.sql; bench/make-extras.sh adds the last two to an older corpus)
 set -euo pipefail
 CORPUS="$(readlink -f "${1:?usage: compare.sh CORPUS_DIR [ROUNDS] [WORKDIR]}")"
 ROUNDS="${2:-3}"
@@ -21,6 +22,13 @@ export BORG_UNKNOWN_UNENCRYPTED_REPO_ACCESS_IS_OK=yes BORG_RELOCATED_REPO_ACCESS
 RESULTS="$WORK/results.tsv"
 mkdir -p "$WORK"; : > "$RESULTS"
 DAY1_BYTES=$(du -sb "$CORPUS/day1" | cut -f1)
+IMAGE_BYTES=$(du -b --apparent-size "$CORPUS/image/disk.img" | cut -f1)
+DUMP2_BYTES=$(du -b "$CORPUS/dumps/dump2.sql" | cut -f1)
+# The corpus twice over (two copies of day one in one tree), for peak memory as the input grows.
+LIVE2X="$WORK/live2x"
+if [ ! -d "$LIVE2X" ]; then
+  mkdir -p "$LIVE2X"; cp -a "$CORPUS/day1" "$LIVE2X/a"; cp -a "$CORPUS/day1" "$LIVE2X/b"
+fi
 
 init() {  # tool repo
   case $1 in
@@ -68,10 +76,22 @@ for ((r = 1; r <= ROUNDS; r++)); do
     rsync -a --delete "$CORPUS/day2/" "$live/"
     measure "$r" "$tool" daytwo "$DAY1_BYTES" backup "$tool" "$repo" "$live" day2
     measure "$r" "$tool" restore "$DAY1_BYTES" restore "$tool" "$repo" "$out"
+    rm -rf "$out"
+    measure "$r" "$tool" image "$IMAGE_BYTES" backup "$tool" "$repo" "$CORPUS/image" image
+    mkdir -p "$WORK/db"; cp "$CORPUS/dumps/dump1.sql" "$WORK/db/shop.sql"
+    measure "$r" "$tool" dump1 "$DUMP2_BYTES" backup "$tool" "$repo" "$WORK/db" dump1
+    before=$(du -sb "$repo" | cut -f1)
+    cp "$CORPUS/dumps/dump2.sql" "$WORK/db/shop.sql"
+    measure "$r" "$tool" dump2 "$DUMP2_BYTES" backup "$tool" "$repo" "$WORK/db" dump2
     size=$(du -sb "$repo" | cut -f1)
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$tool" dump2new 0 0 "$((size - before))" >> "$RESULTS"
+    printf '  %-7s %-10s %8.1f MiB new for a %.0f MiB dump\n' "$tool" dump2new "$(echo "($size - $before) / 1048576" | bc -l)" "$(echo "$DUMP2_BYTES / 1048576" | bc -l)"
     printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$tool" reposize 0 0 "$size" >> "$RESULTS"
     printf '  %-7s %-10s %8.1f MiB\n' "$tool" reposize "$(echo "$size / 1048576" | bc -l)"
-    rm -rf "$out" "$live"
+    rm -rf "$live" "$WORK/db" "$repo" "$repo.cache"
+    init "$tool" "$repo"
+    measure "$r" "$tool" first2x "$((2 * DAY1_BYTES))" backup "$tool" "$repo" "$LIVE2X" twice
+    rm -rf "$repo" "$repo.cache"
   done
 done
 
@@ -85,7 +105,7 @@ for rnd, tool, step, wall, rss, b in rows:
     d[(tool, step)].append((float(wall), int(rss), int(b)))
 tools = sorted({t for t, _ in d}, key=lambda t: (t != 'cairn', t))
 print(f"{'step':<10}" + "".join(f"{t:>26}" for t in tools) + "".join(f"{'cairn/'+t:>14}" for t in tools if t != 'cairn'))
-for step in ['first', 'nochange', 'daytwo', 'restore']:
+for step in ['first', 'nochange', 'daytwo', 'restore', 'image', 'dump1', 'dump2', 'first2x']:
     line = f"{step:<10}"
     med = {}
     for t in tools:
@@ -106,5 +126,11 @@ for t in tools:
 for t in tools:
     if t != 'cairn' and t in sizes and 'cairn' in sizes:
         line += f"{sizes['cairn'] / sizes[t]:>14.2f}x"
+print(line)
+line = f"{'dump2new':<10}"
+new = {t: statistics.median(x[2] for x in d[(t, 'dump2new')]) for t in tools if (t, 'dump2new') in d}
+dump2 = d[(tools[0], 'dump2')][0][2] if (tools[0], 'dump2') in d else 1
+for t in tools:
+    line += f"{new.get(t, 0) / 2**20:>14.1f}MiB {100 * new.get(t, 0) / dump2:>5.1f}%  "
 print(line)
 PY

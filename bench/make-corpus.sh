@@ -31,3 +31,4 @@ done
 for ((i = 50; i < 50 + 100 * 37; i += 37)); do rm -f "${java[$i]}"; done
 echo "day1: $(du -sh "$OUT/day1" | cut -f1), $(find "$OUT/day1" -type f | wc -l) files"
 echo "day2: $(du -sh "$OUT/day2" | cut -f1), $(find "$OUT/day2" -type f | wc -l) files"
+bash "$ROOT/bench/make-extras.sh" "$OUT"
