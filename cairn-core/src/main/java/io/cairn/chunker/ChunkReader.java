@@ -1,5 +1,6 @@
 package io.cairn.chunker;
 
+import io.cairn.format.ZeroRuns;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
@@ -57,7 +58,8 @@ public final class ChunkReader {
         return total;
       }
       int n = chunker.cut(buf, start, avail, eof);
-      sink.accept(Arrays.copyOfRange(buf, start, start + n));
+      // A chunk of zeros (a hole) shares one read-only buffer instead of a fresh copy.
+      sink.accept(ZeroRuns.allZero(buf, start, n) ? ZeroRuns.zeros(n) : Arrays.copyOfRange(buf, start, start + n));
       start += n;
     }
   }

@@ -28,7 +28,26 @@ public final class ChunkIdHasher {
     }
   }
 
+  /** Ids of all-zero blobs by length: holes repeat the same chunk many times over. */
+  private final java.util.concurrent.ConcurrentHashMap<Integer, Id> zeroIds =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   public Id id(byte[] data, int off, int len) {
+    if (len >= 4096 && io.cairn.format.ZeroRuns.allZero(data, off, len)) {
+      Id z = zeroIds.get(len);
+      if (z == null) {
+        z = mac(data, off, len);
+        if (zeroIds.size() < 64) {
+          zeroIds.putIfAbsent(len, z);
+        }
+      }
+      return z;
+    }
+    return mac(data, off, len);
+  }
+
+  /** The HMAC itself, without the zero-blob cache. */
+  Id mac(byte[] data, int off, int len) {
     Mac m = macs.get();
     m.update(data, off, len);
     return Id.of(m.doFinal());
