@@ -13,6 +13,22 @@ public final class ChunkReader {
     this.chunker = chunker;
   }
 
+  /** Zero windows shorter than this are cut normally: not worth a lookup. */
+  private static final int ZERO_RUN_MIN = 64 << 10;
+  private final java.util.Map<Long, Integer> zeroCuts = new java.util.HashMap<>();
+
+  private int zeroCut(int window, boolean eof) {
+    long key = ((long) window << 1) | (eof ? 1 : 0);
+    Integer n = zeroCuts.get(key);
+    if (n == null) {
+      n = chunker.cut(ZeroRuns.zeros(window), 0, window, eof);
+      if (zeroCuts.size() < 64) {
+        zeroCuts.put(key, n);
+      }
+    }
+    return n;
+  }
+
   /** Feeds every chunk of {@code in} to {@code sink}; returns the number of bytes read. */
   public long split(InputStream in, ChunkSink sink) throws IOException, InterruptedException {
     return split(in, sink, newBuffer());
@@ -57,7 +73,10 @@ public final class ChunkReader {
       if (avail == 0) {
         return total;
       }
-      int n = chunker.cut(buf, start, avail, eof);
+      int window = Math.min(avail, max);
+      // Inside a hole every chunk is the same: its cut is computed once per window size.
+      int n = window >= ZERO_RUN_MIN && ZeroRuns.allZero(buf, start, window)
+          ? zeroCut(window, eof) : chunker.cut(buf, start, avail, eof);
       // A chunk of zeros (a hole) shares one read-only buffer instead of a fresh copy.
       sink.accept(ZeroRuns.allZero(buf, start, n) ? ZeroRuns.zeros(n) : Arrays.copyOfRange(buf, start, start + n));
       start += n;

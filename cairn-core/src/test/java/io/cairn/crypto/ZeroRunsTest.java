@@ -73,5 +73,14 @@ class ZeroRunsTest {
     }
     assertThat(back.toByteArray()).isEqualTo(all);
     assertThat(shared).as("the hole's chunks share one buffer").isGreaterThan(50);
+    // The same boundaries as cutting every chunk the slow way.
+    FastCdc cdc = new FastCdc(gear, 16 << 10, 64 << 10, 256 << 10);
+    List<Integer> expected = new ArrayList<>();
+    for (int off = 0; off < all.length; ) {
+      int n = cdc.cut(all, off, all.length - off, true);
+      expected.add(n);
+      off += n;
+    }
+    assertThat(chunks.stream().map(ch -> ch.length).toList()).isEqualTo(expected);
   }
 }
