@@ -354,6 +354,25 @@ public final class Accounts {
     }
   }
 
+  /**
+   * Changes a tenant user: role, disabled (a disabled user cannot log in and every token of the
+   * user stops working at once), or resets two-factor authentication (a lost phone).
+   */
+  public void updateUser(long tenantId, long userId, Role role, Boolean disabled, boolean resetTotp) {
+    if (role == Role.PROVIDER_ADMIN) {
+      throw ApiException.badRequest("tenant users have the role tenant_admin or tenant_viewer");
+    }
+    int n = db.jdbi().withHandle(h -> h.createUpdate("UPDATE users SET role = COALESCE(?, role), disabled = "
+        + "COALESCE(?, disabled), totp_secret = CASE WHEN ? THEN NULL ELSE totp_secret END, totp_pending = CASE "
+        + "WHEN ? THEN NULL ELSE totp_pending END WHERE id = ? AND tenant_id = ?")
+        .bind(0, role == null ? null : role.dbName).bind(1, disabled == null ? null : disabled ? 1 : 0)
+        .bind(2, resetTotp).bind(3, resetTotp).bind(4, userId).bind(5, tenantId).execute());
+    if (n == 0) {
+      throw ApiException.notFound("user #" + userId);
+    }
+    invalidate();
+  }
+
   public List<Map<String, Object>> users(long tenantId) {
     return db.jdbi().withHandle(h -> h.createQuery("SELECT id, username, role, disabled, created_at AS createdAt, "
         + "totp_secret IS NOT NULL AS totp FROM users WHERE tenant_id = ? ORDER BY username").bind(0, tenantId)

@@ -172,6 +172,26 @@ public final class Api {
     route(HandlerType.POST, t + "/repos/{repo}/jobs", Access.PROVIDER, this::startJob);
     route(HandlerType.GET, t + "/users", Access.TENANT_ADMIN, ctx -> ctx.json(accounts.users(tenantId(ctx))));
     route(HandlerType.POST, t + "/users", Access.TENANT_ADMIN, this::createUser);
+    route(HandlerType.PATCH, t + "/users/{id}", Access.TENANT_ADMIN, ctx -> {
+      ObjectNode b = body(ctx);
+      long id = idParam(ctx, "id");
+      Boolean disabled = null;
+      if (b.has("disabled")) {
+        if (!b.get("disabled").isBoolean()) {
+          throw ApiException.badRequest("'disabled' must be true or false");
+        }
+        disabled = b.get("disabled").asBoolean();
+      }
+      if (ctx.attribute(PRINCIPAL) instanceof User u && u.id() == id && Boolean.TRUE.equals(disabled)) {
+        throw ApiException.conflict("you cannot disable your own account");
+      }
+      String role = optionalText(b, "role");
+      accounts.updateUser(tenantId(ctx), id, role == null ? null : Role.of(role), disabled,
+          b.path("resetTotp").asBoolean(false));
+      audit(ctx, tenantId(ctx), "user.update", "user #" + id, Map.of("request", b.toString()));
+      ctx.json(accounts.users(tenantId(ctx)).stream().filter(x -> ((Number) x.get("id")).longValue() == id)
+          .findFirst().orElseThrow());
+    });
     route(HandlerType.GET, t + "/enrollments", Access.TENANT_ADMIN,
         ctx -> ctx.json(accounts.enrollments(tenantId(ctx))));
     route(HandlerType.POST, t + "/enrollments", Access.TENANT_ADMIN, this::createEnrollment);

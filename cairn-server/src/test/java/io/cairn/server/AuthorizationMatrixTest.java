@@ -123,6 +123,7 @@ class AuthorizationMatrixTest {
       entry("POST /api/v1/tenants/{tenant}/repos/{repo}/jobs", EnumSet.of(PROVIDER)),
       entry("GET /api/v1/tenants/{tenant}/users", EnumSet.of(PROVIDER, ACME_ADMIN)),
       entry("POST /api/v1/tenants/{tenant}/users", EnumSet.of(PROVIDER, ACME_ADMIN)),
+      entry("PATCH /api/v1/tenants/{tenant}/users/{id}", EnumSet.of(PROVIDER, ACME_ADMIN)),
       entry("GET /api/v1/tenants/{tenant}/enrollments", EnumSet.of(PROVIDER, ACME_ADMIN)),
       entry("POST /api/v1/tenants/{tenant}/enrollments", EnumSet.of(PROVIDER, ACME_ADMIN)),
       entry("DELETE /api/v1/tenants/{tenant}/enrollments/{id}", EnumSet.of(PROVIDER, ACME_ADMIN)),
@@ -397,6 +398,9 @@ class AuthorizationMatrixTest {
     b.put("GET /api/v1/tenants/{tenant}/users", (w, t) -> req(w, "GET", tp + t + "/users", null));
     b.put("POST /api/v1/tenants/{tenant}/users", (w, t) -> req(w, "POST", tp + t + "/users",
         Map.of("username", unique("user"), "password", "a-long-enough-password", "role", "tenant_viewer")));
+    b.put("PATCH /api/v1/tenants/{tenant}/users/{id}", (w, t) -> req(w, "PATCH", tp + t + "/users/"
+        + vault.admin("POST", "/api/v1/tenants/acme/users", Map.of("username", unique("victim"), "password",
+            "a-long-enough-password", "role", "tenant_viewer")).path("id").asLong(), Map.of("role", "tenant_admin")));
     b.put("GET /api/v1/tenants/{tenant}/enrollments", (w, t) -> req(w, "GET", tp + t + "/enrollments", null));
     b.put("POST /api/v1/tenants/{tenant}/enrollments", (w, t) -> req(w, "POST", tp + t + "/enrollments",
         Map.of("repository", "main", "scope", "append")));

@@ -200,6 +200,18 @@ class BusinessApiTest {
     TestVault.Response right = vault.call("POST", "/api/v1/login", null, Map.of("username", "sam", "password",
         "sam-password-123", "totp", Totp.code(secret, Instant.now().getEpochSecond() / 30)));
     assertThat(right.status()).as(right.text()).isEqualTo(200);
+    // A lost phone: the tenant's admin (here the provider) resets the second factor.
+    long sam = vault.admin("GET", "/api/v1/tenants/secure/users", null).get(0).path("id").asLong();
+    JsonNode reset = vault.admin("PATCH", "/api/v1/tenants/secure/users/" + sam, Map.of("resetTotp", true));
+    assertThat(reset.path("totp").asBoolean()).isFalse();
+    String again = vault.login("sam", "sam-password-123");
+    // Disabled: no login, and the tokens already handed out stop working at once.
+    vault.admin("PATCH", "/api/v1/tenants/secure/users/" + sam, Map.of("disabled", true));
+    assertThat(vault.call("GET", "/api/v1/me", again, null).status()).isEqualTo(401);
+    assertThat(vault.call("POST", "/api/v1/login", null, Map.of("username", "sam", "password",
+        "sam-password-123")).error()).isEqualTo("login_failed");
+    assertThat(vault.call("PATCH", "/api/v1/tenants/secure/users/" + sam, vault.adminToken(),
+        Map.of("role", "provider_admin")).status()).isEqualTo(400);
     // RFC 6238 test vector (SHA-1, T = 59 s): 94287082, of which six digits are 287082.
     assertThat(Totp.code(Totp.base32("12345678901234567890".getBytes()), 59 / 30)).isEqualTo("287082");
   }
