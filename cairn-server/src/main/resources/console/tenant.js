@@ -559,12 +559,35 @@ export async function usersView(ctx, root) {
   loading(root);
   const [tenant, users] = await Promise.all([loadTenant(ctx), get(base + '/users', {signal: ctx.signal})]);
   const body = tenantHeader(ctx, root, tenant, {tab: 'users', title: 'Users'});
+  // Changes to a user: role, disabled (every token of the user stops at once), a lost second factor.
+  const change = (u, body, done) => actionButton(done.label, async () => {
+    try {
+      await patch(`${base}/users/${seg(u.id)}`, body);
+      ctx.announce(done.announce);
+      await ctx.rerender();
+    } catch (err) {
+      ctx.announce(err.message);
+    }
+  }, {className: 'button small' + (done.danger ? ' danger' : ''), attrs: {'aria-label': `${done.label}: ${u.username}`},
+    confirm: done.confirm});
   const rows = users.map(u => h('tr', {dataset: {user: u.username}},
     h('th', {scope: 'row'}, u.username),
     h('td', ROLES[u.role] || u.role),
     h('td', truthy(u.totp) ? badge('ok', 'On', '✓') : badge('muted', 'Off', '–')),
     h('td', truthy(u.disabled) ? badge('danger', 'Disabled', '✕') : badge('ok', 'Active', '✓')),
-    h('td', fmtTime(u.createdAt, {dateOnly: true}))));
+    h('td', fmtTime(u.createdAt, {dateOnly: true})),
+    h('td', {class: 'actions'},
+      u.role === 'tenant_viewer'
+        ? change(u, {role: 'tenant_admin'}, {label: 'Make administrator', announce: `${u.username} is now an administrator`})
+        : change(u, {role: 'tenant_viewer'}, {label: 'Make viewer', announce: `${u.username} is now a viewer`}),
+      truthy(u.disabled)
+        ? change(u, {disabled: false}, {label: 'Enable', announce: `${u.username} enabled`})
+        : change(u, {disabled: true}, {label: 'Disable', announce: `${u.username} disabled`, danger: true,
+          confirm: `Disable ${u.username}? Their sessions and API tokens stop working at once.`}),
+      truthy(u.totp)
+        ? change(u, {resetTotp: true}, {label: 'Reset two-factor', announce: `Two-factor reset for ${u.username}`,
+          danger: true, confirm: `Turn off two-factor authentication for ${u.username}? They can set it up again.`})
+        : null)));
   const form = makeForm({
     label: 'New user', submitLabel: 'Create user',
     fields: h('div', {class: 'grid-fields'},
@@ -587,7 +610,8 @@ export async function usersView(ctx, root) {
   form.id = 'user-form';
   body.replaceChildren(
     section('Users', table({caption: 'Users', className: 'users',
-      columns: [{label: 'User name'}, {label: 'Role'}, {label: 'Two-factor'}, {label: 'Status'}, {label: 'Created'}],
+      columns: [{label: 'User name'}, {label: 'Role'}, {label: 'Two-factor'}, {label: 'Status'}, {label: 'Created'},
+        {label: 'Actions'}],
       rows, empty: 'No users yet.'})),
     section('New user', form));
 }

@@ -186,6 +186,21 @@ class ConsoleBrowserTest {
     WebElement aliceRow = wait.until(visibilityOfElementLocated(By.cssSelector("tr[data-user='" + ALICE + "']")));
     assertThat(aliceRow.getText()).contains("Administrator");
 
+    // A second user, made administrator and then disabled from the same page.
+    userForm = wait.until(visibilityOfElementLocated(By.id("user-form")));
+    type(userForm, "username", "bob@acme.example");
+    type(userForm, "password", "bob-password-123");
+    submit(userForm);
+    By bob = By.cssSelector("tr[data-user='bob@acme.example']");
+    wait.until(textToBePresentInElementLocated(bob, "Viewer"));
+    wait.until(visibilityOfElementLocated(bob)).findElement(By.xpath(".//button[text()='Make administrator']")).click();
+    wait.until(textToBePresentInElementLocated(bob, "Administrator"));
+    wait.until(visibilityOfElementLocated(bob)).findElement(By.xpath(".//button[text()='Disable']")).click();
+    wait.until(org.openqa.selenium.support.ui.ExpectedConditions.alertIsPresent()).accept();
+    wait.until(textToBePresentInElementLocated(bob, "Disabled"));
+    assertThat(vault.call("POST", "/api/v1/login", null, Map.of("username", "bob@acme.example", "password",
+        "bob-password-123")).status()).as("a disabled user cannot log in").isEqualTo(401);
+
     // A second tenant, through the API, for the isolation check below.
     vault.admin("POST", "/api/v1/tenants", Map.of("slug", "globex", "name", "Globex", "plan", planId));
 
