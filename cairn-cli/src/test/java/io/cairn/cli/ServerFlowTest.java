@@ -312,4 +312,41 @@ class ServerFlowTest {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> vault.server.database().jdbi().useHandle(
         hd -> hd.execute("DELETE FROM audit_log"))).hasMessageContaining("append-only");
   }
+
+  @Test
+  void aLostServerDatabaseLosesNoBackup() throws Exception {
+    assertThat(enroll("append", "laptop1").exit()).isZero();
+    assertThat(run("init").exit()).isZero();
+    Path src = tree(tmp.resolve("src"), 40, 4, 60_000);
+    Cli.Result b = run("--json", "backup", src.toString());
+    assertThat(b.exit()).as(b.err()).isZero();
+    JsonNode snap = Json.MAPPER.readTree(b.out());
+
+    // docs/server.md, "Backing up the server": without cairn.db, recreating the tenant and the
+    // repository with the same names finds the data again.
+    Path data = vault.data;
+    vault.close();
+    for (String f : List.of("cairn.db", "cairn.db-wal", "cairn.db-shm")) {
+      Files.deleteIfExists(data.resolve(f));
+    }
+    // A stray file among the snapshots (an operator's note, say) must not stop the server.
+    Files.writeString(data.resolve("repos/acme/laptops/snapshots/readme"), "copied from the old server\n");
+    vault = TestVault.start(data, 0, Map.of());
+    vault.createTenant("acme", null, null);
+    vault.createRepository("acme", "laptops");
+    JsonNode listed = vault.admin("GET", "/api/v1/tenants/acme/repos/laptops/snapshots", null);
+    assertThat(listed).hasSize(1);
+    assertThat(listed.get(0).path("id").asText()).isEqualTo(snap.path("snapshot").asText());
+    assertThat(listed.get(0).path("logicalBytes").asLong())
+        .isEqualTo(snap.path("summary").path("logicalBytes").asLong());
+    assertThat(vault.admin("GET", "/api/v1/tenants/acme", null).path("physicalBytes").asLong())
+        .isEqualTo(repositoryBytesOnDisk(data.resolve("repos/acme/laptops")));
+
+    url = vault.repositoryUrl("acme", "laptops");
+    assertThat(enroll("restore", "laptop1").exit()).isZero();
+    Cli.Result r = run("restore", "latest", "--target", tmp.resolve("out").toString());
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(CrashTest.contents(tmp.resolve("out").resolve(src.toString().substring(1))))
+        .isEqualTo(CrashTest.contents(src));
+  }
 }

@@ -11,6 +11,7 @@ import io.cairn.format.PackEntry;
 import io.cairn.format.PackFormat;
 import io.cairn.format.SnapshotCodec;
 import io.cairn.repository.ContentAddressed;
+import io.cairn.repository.PackHeader;
 import io.cairn.repository.Repository;
 import io.cairn.repository.Snapshot;
 import io.cairn.store.BlobStore;
@@ -205,15 +206,9 @@ public final class Checker {
   private final java.nio.file.Path tempDir = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"));
 
   private List<PackEntry> readHeader(StoreEntry e) {
-    long size = e.size();
-    if (size < PackFormat.PREAMBLE_LENGTH + PackFormat.TRAILER_LENGTH + 4) {
-      throw new io.cairn.format.CorruptObjectException(e.key(), "too short (" + size + " bytes) to be a pack");
-    }
-    byte[] trailer = store.getRange(e.key(), size - PackFormat.TRAILER_LENGTH, PackFormat.TRAILER_LENGTH);
-    int section = PackFormat.sectionLength(trailer, size, e.key());
-    byte[] tail = store.getRange(e.key(), size - PackFormat.TRAILER_LENGTH - section, section + PackFormat.TRAILER_LENGTH);
+    List<PackEntry> entries = PackHeader.read(store, e.key(), e.size()).entries();
     PackFormat.checkPreamble(store.getRange(e.key(), 0, PackFormat.PREAMBLE_LENGTH), e.key());
-    return PackFormat.parseTail(tail, size, e.key());
+    return entries;
   }
 
   /** Loads every tree of a snapshot and checks that every file's chunks are indexed. */

@@ -115,8 +115,8 @@ public final class Pruner {
       Set<CondemnedList.Pair> candidates = new HashSet<>();
       Set<Id> wholeCandidates = new HashSet<>();
       List<Id> sweptLists = new ArrayList<>();
-      for (StoreEntry e : store.list(StoreKeys.CONDEMNED)) {
-        Id listId = StoreKeys.idOf(e.key());
+      for (StoreKeys.Named e : StoreKeys.listNamed(store, StoreKeys.CONDEMNED)) {
+        Id listId = e.id();
         CondemnedList list = CondemnedList.decode(store.get(e.key()), e.key());
         boolean aged = !list.time().plus(options.grace()).isAfter(now);
         boolean fenced = oldestLive == null || oldestLive.isAfter(list.time());
@@ -140,12 +140,8 @@ public final class Pruner {
         candidatePacks.add(p.pack());
       }
       Map<Id, Long> packSizes = new HashMap<>();
-      for (StoreEntry e : store.list(StoreKeys.DATA)) {
-        try {
-          packSizes.put(StoreKeys.idOf(e.key()), e.size());
-        } catch (IllegalArgumentException ex) {
-          // not a pack name
-        }
+      for (StoreKeys.Named e : StoreKeys.listNamed(store, StoreKeys.DATA)) {
+        packSizes.put(e.id(), e.entry().size());
       }
       // One pass over the index, one segment in memory at a time.
       // Only segments naming a pack that may lose blobs can change; execute reads just those.
@@ -230,13 +226,8 @@ public final class Pruner {
    */
   private int referencedBlobs(IdSetFile into) {
     int snapshots = 0;
-    for (StoreEntry e : store.list(StoreKeys.SNAPSHOTS)) {
-      Id sid;
-      try {
-        sid = StoreKeys.idOf(e.key());
-      } catch (IllegalArgumentException ex) {
-        continue;
-      }
+    for (StoreKeys.Named e : StoreKeys.listNamed(store, StoreKeys.SNAPSHOTS)) {
+      Id sid = e.id();
       SnapshotCodec.Decoded d;
       try {
         d = SnapshotEnvelopes.load(store, sid);

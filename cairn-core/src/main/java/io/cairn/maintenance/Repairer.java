@@ -49,13 +49,8 @@ public final class Repairer {
   /** Plan and, unless {@code dryRun}, execute an index rebuild. Returns the number of blobs indexed. */
   public long repairIndex(boolean dryRun) {
     Map<Id, IndexEntry> entries = new LinkedHashMap<>();
-    for (StoreEntry e : store.list(StoreKeys.DATA)) {
-      Id pack;
-      try {
-        pack = StoreKeys.idOf(e.key());
-      } catch (IllegalArgumentException ex) {
-        continue;
-      }
+    for (StoreKeys.Named e : StoreKeys.listNamed(store, StoreKeys.DATA)) {
+      Id pack = e.id();
       try {
         byte[] data = store.get(e.key());
         if (!io.cairn.repository.ContentAddressed.matches(e.key(), data)) {
@@ -102,13 +97,8 @@ public final class Repairer {
     List<String> damaged = new ArrayList<>();
     int packSize = repo.config().packSize();
     Map<BlobType, Packer> packers = new java.util.HashMap<>();
-    for (StoreEntry e : store.list(StoreKeys.DATA)) {
-      Id pack;
-      try {
-        pack = StoreKeys.idOf(e.key());
-      } catch (IllegalArgumentException ex) {
-        continue;
-      }
+    for (StoreKeys.Named e : StoreKeys.listNamed(store, StoreKeys.DATA)) {
+      Id pack = e.id();
       byte[] data = store.get(e.key());
       if (io.cairn.repository.ContentAddressed.matches(e.key(), data)) {
         continue;

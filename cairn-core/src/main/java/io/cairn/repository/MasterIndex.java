@@ -5,7 +5,6 @@ import io.cairn.format.Id;
 import io.cairn.format.IndexEntry;
 import io.cairn.format.IndexSegment;
 import io.cairn.store.BlobStore;
-import io.cairn.store.StoreEntry;
 import io.cairn.store.StoreKeys;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -59,27 +58,16 @@ public final class MasterIndex implements AutoCloseable {
   }
 
   private void refreshOnce() {
-    List<StoreEntry> listed = store.list(StoreKeys.INDEX);
-    Set<Id> present = new HashSet<>();
-    for (StoreEntry e : listed) {
-      try {
-        present.add(StoreKeys.idOf(e.key()));
-      } catch (IllegalArgumentException ex) {
-        // not a segment name
-      }
+    Set<Id> present = new java.util.LinkedHashSet<>();
+    for (StoreKeys.Named e : StoreKeys.listNamed(store, StoreKeys.INDEX)) {
+      present.add(e.id());
     }
     // Segments a prune replaced: forget them so lookups do not find entries of removed packs.
     if (!present.containsAll(loaded)) {
       segments.removeIf(s -> !present.contains(StoreKeys.idOf(s.resource())));
       loaded.retainAll(present);
     }
-    for (StoreEntry e : listed) {
-      Id id;
-      try {
-        id = StoreKeys.idOf(e.key());
-      } catch (IllegalArgumentException ex) {
-        continue;
-      }
+    for (Id id : present) {
       if (!loaded.contains(id)) {
         add(id);
       }

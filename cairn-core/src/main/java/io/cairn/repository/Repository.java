@@ -265,15 +265,9 @@ public final class Repository implements AutoCloseable {
   /** Every snapshot, oldest first. Snapshots that fail to load are reported through {@code onError}. */
   public List<Snapshot> listSnapshots(java.util.function.Consumer<CairnException> onError) {
     List<Snapshot> out = new ArrayList<>();
-    for (StoreEntry e : store.list(StoreKeys.SNAPSHOTS)) {
-      Id id;
+    for (StoreKeys.Named e : StoreKeys.listNamed(store, StoreKeys.SNAPSHOTS)) {
       try {
-        id = StoreKeys.idOf(e.key());
-      } catch (IllegalArgumentException ex) {
-        continue;
-      }
-      try {
-        out.add(loadSnapshot(id));
+        out.add(loadSnapshot(e.id()));
       } catch (CairnException ex) {
         onError.accept(ex);
       }

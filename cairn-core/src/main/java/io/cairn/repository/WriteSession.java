@@ -75,18 +75,6 @@ public final class WriteSession implements AutoCloseable {
    * resumed after a crash does not upload them again. Safe: a pack that is listed is complete
    * (put-if-absent is atomic); packs a prune condemned are left alone.
    */
-  /** A pack's entries from its header section and trailer (two ranged reads). */
-  static List<PackEntry> readPackHeader(io.cairn.store.BlobStore store, String key, long size) {
-    if (size < io.cairn.format.PackFormat.PREAMBLE_LENGTH + io.cairn.format.PackFormat.TRAILER_LENGTH + 4) {
-      throw new io.cairn.format.CorruptObjectException(key, "too short (" + size + " bytes) to be a pack");
-    }
-    int trailerLength = io.cairn.format.PackFormat.TRAILER_LENGTH;
-    byte[] trailer = store.getRange(key, size - trailerLength, trailerLength);
-    int section = io.cairn.format.PackFormat.sectionLength(trailer, size, key);
-    byte[] tail = store.getRange(key, size - trailerLength - section, section + trailerLength);
-    return io.cairn.format.PackFormat.parseTail(tail, size, key);
-  }
-
   private void adoptOrphanPacks(Set<Id> condemnedPacks) {
     Set<Id> indexedPacks = new java.util.HashSet<>();
     for (IndexSegment seg : repo.index().segments()) {
@@ -95,20 +83,15 @@ public final class WriteSession implements AutoCloseable {
       }
     }
     List<IndexEntry> adopted = new ArrayList<>();
-    for (io.cairn.store.StoreEntry e : repo.store().list(StoreKeys.DATA)) {
-      Id pack;
-      try {
-        pack = StoreKeys.idOf(e.key());
-      } catch (IllegalArgumentException ex) {
-        continue;
-      }
+    for (StoreKeys.Named e : StoreKeys.listNamed(repo.store(), StoreKeys.DATA)) {
+      Id pack = e.id();
       if (indexedPacks.contains(pack) || condemnedPacks.contains(pack)) {
         continue;
       }
       try {
         // Only the pack's header is read (checksummed): a resumed backup over the network does
         // not download what it uploaded, and a write-only credential may read headers.
-        for (PackEntry pe : readPackHeader(repo.store(), e.key(), e.size())) {
+        for (PackEntry pe : PackHeader.read(repo.store(), e.key(), e.entry().size()).entries()) {
           // Condemned blobs are not adopted: their pack may be one a prune is sweeping right now
           // (its entries already gone from the index, the pack itself not yet deleted).
           if (!repo.index().contains(pe.id()) && !condemned.contains(pe.id())) {

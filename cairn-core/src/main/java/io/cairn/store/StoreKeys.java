@@ -52,6 +52,29 @@ public final class StoreKeys {
     return Id.parse(tail);
   }
 
+  /** An object listed under a prefix, with the id its key ends in. */
+  public record Named(Id id, StoreEntry entry) {
+    public String key() {
+      return entry.key();
+    }
+  }
+
+  /**
+   * The objects under {@code prefix} whose keys end in an id (packs, index segments, snapshots,
+   * keys, markers, condemned lists); anything else found there (a stray file) is skipped.
+   */
+  public static java.util.List<Named> listNamed(BlobStore store, String prefix) {
+    java.util.List<StoreEntry> listed = store.list(prefix);
+    java.util.List<Named> out = new java.util.ArrayList<>(listed.size());
+    for (StoreEntry e : listed) {
+      int slash = e.key().lastIndexOf('/');
+      if (Id.isHex(e.key().substring(slash + 1))) {
+        out.add(new Named(idOf(e.key()), e));
+      }
+    }
+    return out;
+  }
+
   /** Rejects anything but lowercase segments joined by '/' (no "..", no absolute paths). */
   public static String check(String key) {
     if (key == null || !SAFE.matcher(key).matches()) {

@@ -106,8 +106,8 @@ public final class Repositories {
     Set<String> known = new HashSet<>(db.jdbi().withHandle(hd -> hd.createQuery(
         "SELECT snapshot_id FROM snapshots WHERE repository_id = ?").bind(0, h.id()).mapTo(String.class).list()));
     Set<String> present = new HashSet<>();
-    for (StoreEntry e : h.store().list(StoreKeys.SNAPSHOTS)) {
-      String id = StoreKeys.idOf(e.key()).hex();
+    for (StoreKeys.Named e : StoreKeys.listNamed(h.store(), StoreKeys.SNAPSHOTS)) {
+      String id = e.id().hex();
       present.add(id);
       if (!known.contains(id)) {
         try {
