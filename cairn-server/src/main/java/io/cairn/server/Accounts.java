@@ -58,27 +58,24 @@ public final class Accounts {
               rs.getString(4), Scope.of(rs.getString(5)))).findOne());
     } else {
       String now = clock.instant().toString();
-      p = db.jdbi().withHandle(h -> h.createQuery("SELECT u.id, u.tenant_id, u.username, u.role, k.id, k.expires_at "
-          + "FROM user_tokens k JOIN users u ON u.id = k.user_id WHERE k.token_hash = ? AND k.revoked_at IS NULL "
-          + "AND u.disabled = 0 AND (k.expires_at IS NULL OR k.expires_at > ?)")
+      record Found(Principal principal, boolean session) {}
+      Optional<Found> f = db.jdbi().withHandle(h -> h.createQuery("SELECT u.id, u.tenant_id, u.username, u.role, "
+          + "k.id, k.kind FROM user_tokens k JOIN users u ON u.id = k.user_id WHERE k.token_hash = ? AND "
+          + "k.revoked_at IS NULL AND u.disabled = 0 AND (k.expires_at IS NULL OR k.expires_at > ?)")
           .bind(0, hash).bind(1, now).map((rs, ctx) -> {
             long tenant = rs.getLong(2);
             Long tenantId = rs.wasNull() ? null : tenant;
-            return (Principal) new Principal.User(rs.getLong(1), tenantId, rs.getString(3), Role.of(rs.getString(4)),
-                rs.getLong(5));
+            return new Found(new Principal.User(rs.getLong(1), tenantId, rs.getString(3), Role.of(rs.getString(4)),
+                rs.getLong(5)), "session".equals(rs.getString(6)));
           }).findOne());
+      p = f.map(Found::principal);
       // Sessions expire: do not cache them past their expiry.
-      if (p.isPresent() && isSession(hash)) {
+      if (f.isPresent() && f.get().session()) {
         return p;
       }
     }
     p.ifPresent(x -> cache.put(token, x));
     return p;
-  }
-
-  private boolean isSession(String hash) {
-    return db.jdbi().withHandle(h -> h.createQuery("SELECT kind FROM user_tokens WHERE token_hash = ?")
-        .bind(0, hash).mapTo(String.class).findOne()).map("session"::equals).orElse(false);
   }
 
   /** Drops cached token lookups; called after anything that may revoke access. */
@@ -87,10 +84,6 @@ public final class Accounts {
   }
 
   /** Logs in: a session token valid for 12 hours. Failures are rate limited per user name and per address. */
-  public Map<String, Object> login(String username, char[] password, String remote) {
-    return login(username, password, null, remote);
-  }
-
   /**
    * Logs in: a session token valid for 12 hours. A user with two-factor authentication must also
    * give the current code. Failures are rate limited per user name and per address.
@@ -136,7 +129,7 @@ public final class Accounts {
 
   /** The CSRF token that goes with a session token: only a page that saw the login answer knows it. */
   public static String csrf(String token) {
-    return java.util.HexFormat.of().formatHex(Secrets.sha256(("cairn csrf\0" + token)
+    return java.util.HexFormat.of().formatHex(io.cairn.repository.Packer.sha256(("cairn csrf\0" + token)
         .getBytes(java.nio.charset.StandardCharsets.UTF_8))).substring(0, 32);
   }
 
@@ -237,10 +230,6 @@ public final class Accounts {
 
   // ---- tenants ----
 
-  public long createTenant(String slug, String name, Long softQuota, Long hardQuota) {
-    return createTenant(slug, name, softQuota, hardQuota, null);
-  }
-
   /** A new tenant; quotas not given come from the plan, when there is one. */
   public long createTenant(String slug, String name, Long softQuota, Long hardQuota, Long planId) {
     if (planId != null) {
@@ -324,11 +313,6 @@ public final class Accounts {
 
   static Long asLong(Object o) {
     return o == null ? null : ((Number) o).longValue();
-  }
-
-  public boolean suspended(long tenantId) {
-    return db.jdbi().withHandle(h -> h.createQuery("SELECT suspended FROM tenants WHERE id = ?").bind(0, tenantId)
-        .mapTo(Integer.class).one()) != 0;
   }
 
   // ---- users ----

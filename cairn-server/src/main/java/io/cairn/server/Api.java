@@ -123,22 +123,8 @@ public final class Api {
     route(HandlerType.GET, "/api/v1/dashboard", Access.PROVIDER, ctx -> ctx.json(vault.business().dashboard()));
     route(HandlerType.GET, "/api/v1/billing", Access.PROVIDER, ctx -> {
       java.time.YearMonth month = month(ctx);
-      List<Map<String, Object>> rows = vault.business().billing(month);
-      if ("csv".equals(ctx.queryParam("format"))) {
-        StringBuilder s = new StringBuilder("tenant,name,plan,month,currency,storage_gb_months,storage_cost,egress_gb,"
-            + "egress_cost,total\n");
-        for (Map<String, Object> r : rows) {
-          s.append(csv(r.get("tenant"))).append(',').append(csv(r.get("name"))).append(',').append(csv(r.get("plan")))
-              .append(',').append(r.get("month")).append(',').append(r.get("currency")).append(',')
-              .append(plain(r.get("storageGbMonths"))).append(',').append(plain(r.get("storageCost"))).append(',')
-              .append(plain(r.get("egressGb"))).append(',').append(plain(r.get("egressCost"))).append(',')
-              .append(plain(r.get("total"))).append('\n');
-        }
-        ctx.contentType("text/csv; charset=utf-8").header("Content-Disposition",
-            "attachment; filename=\"cairn-billing-" + month + ".csv\"").result(s.toString());
-      } else {
-        ctx.json(rows);
-      }
+      tableAnswer(ctx, vault.business().billing(month), "cairn-billing-" + month, List.of("tenant", "name", "plan",
+          "month", "currency", "storageGbMonths", "storageCost", "egressGb", "egressCost", "total"));
     });
     route(HandlerType.GET, "/api/v1/plans", Access.PROVIDER, ctx -> ctx.json(vault.business().plans()));
     route(HandlerType.POST, "/api/v1/plans", Access.PROVIDER, ctx -> {
@@ -351,25 +337,24 @@ public final class Api {
           throw ApiException.forbidden("this endpoint is for the provider's administrators");
         }
         if (r.path().contains("{tenant}")) {
-          ctx.attribute(TENANT_ID, ((Number) accounts.tenantBySlug(ctx.pathParam("tenant")).get("id")).longValue());
+          ctx.attribute(TENANT_ID, tenantIdOf(ctx.pathParam("tenant")));
         }
       }
       case TENANT_VIEW, TENANT_ADMIN -> {
         if (!(p instanceof User u)) {
           throw ApiException.forbidden("this endpoint is for logged-in users");
         }
-        String slug = ctx.pathParam("tenant");
+        long tenant = tenantIdOf(ctx.pathParam("tenant"));
         if (!provider) {
           // Another tenant's resources answer exactly as if they did not exist.
-          Map<String, Object> own = accounts.tenant(u.tenantId());
-          if (!own.get("slug").equals(slug)) {
-            throw ApiException.notFound("tenant '" + ObjectService.abbreviate(slug) + "'");
+          if (u.tenantId() == null || u.tenantId() != tenant) {
+            throw missingTenant(ctx.pathParam("tenant"));
           }
           if (r.access() == Access.TENANT_ADMIN && u.role() != Role.TENANT_ADMIN) {
             throw ApiException.forbidden("this needs the tenant_admin role; you are a " + u.role().dbName);
           }
         }
-        ctx.attribute(TENANT_ID, ((Number) accounts.tenantBySlug(slug).get("id")).longValue());
+        ctx.attribute(TENANT_ID, tenant);
       }
       case AGENT -> {
         if (!(p instanceof Agent a)) {
@@ -384,6 +369,19 @@ public final class Api {
       }
       default -> throw new IllegalStateException("unhandled access " + r.access());
     }
+  }
+
+  /** The id of the tenant a path names; a missing one answers as {@link #missingTenant}. */
+  private long tenantIdOf(String slug) {
+    try {
+      return ((Number) accounts.tenantBySlug(slug).get("id")).longValue();
+    } catch (ApiException e) {
+      throw missingTenant(slug);
+    }
+  }
+
+  private static ApiException missingTenant(String slug) {
+    return ApiException.notFound("tenant '" + ObjectService.abbreviate(slug) + "'");
   }
 
   private static User user(Context ctx) {
@@ -466,20 +464,41 @@ public final class Api {
     }
   }
 
-  /** A CSV field: quoted when it holds a comma, quote or line break; formula prefixes defused. */
-  static String csv(Object v) {
+  /**
+   * Rows as JSON, or with {@code format=csv} as a CSV download of the given columns (headers are
+   * the keys in snake_case): numbers as plain decimals, text quoted when it holds a comma, quote
+   * or line break, and text starting with = + - @ prefixed with ' so spreadsheets do not run it.
+   */
+  static void tableAnswer(Context ctx, List<Map<String, Object>> rows, String filename, List<String> columns) {
+    if (!"csv".equals(ctx.queryParam("format"))) {
+      ctx.json(rows);
+      return;
+    }
+    StringBuilder s = new StringBuilder();
+    s.append(String.join(",", columns.stream().map(c -> c.replaceAll("([A-Z])", "_$1").toLowerCase(
+        java.util.Locale.ROOT)).toList())).append('\n');
+    for (Map<String, Object> r : rows) {
+      s.append(String.join(",", columns.stream().map(c -> csvCell(r.get(c))).toList())).append('\n');
+    }
+    ctx.contentType("text/csv; charset=utf-8").header("Content-Disposition",
+        "attachment; filename=\"" + filename + ".csv\"").result(s.toString());
+  }
+
+  static String csvCell(Object v) {
     if (v == null) {
       return "";
+    }
+    if (v instanceof java.math.BigDecimal d) {
+      return d.toPlainString();
+    }
+    if (v instanceof Number) {
+      return v.toString();
     }
     String s = v.toString();
     if (!s.isEmpty() && "=+-@".indexOf(s.charAt(0)) >= 0) {
       s = "'" + s;
     }
-    return s.matches(".*[,\"\r\n].*") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
-  }
-
-  static String plain(Object v) {
-    return v instanceof java.math.BigDecimal d ? d.toPlainString() : String.valueOf(v);
+    return s.matches("(?s).*[,\"\r\n].*") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
   }
 
   static long idParam(Context ctx, String name) {
@@ -701,20 +720,8 @@ public final class Api {
         + "snapshotsCreated FROM usage_daily u JOIN tenants t ON t.id = u.tenant_id WHERE (? IS NULL OR "
         + "u.tenant_id = ?) AND u.day >= ? AND u.day <= ? ORDER BY t.slug, u.day").bind(0, tenantId)
         .bind(1, tenantId).bind(2, from).bind(3, to).mapToMap().list());
-    if ("csv".equals(ctx.queryParam("format"))) {
-      StringBuilder s = new StringBuilder("tenant,day,physical_bytes,logical_bytes,ingress_bytes,egress_bytes,"
-          + "requests,snapshots,snapshots_created\n");
-      for (Map<String, Object> r : rows) {
-        s.append(r.get("tenant")).append(',').append(r.get("day")).append(',').append(r.get("physicalBytes"))
-            .append(',').append(r.get("logicalBytes")).append(',').append(r.get("ingressBytes")).append(',')
-            .append(r.get("egressBytes")).append(',').append(r.get("requests")).append(',')
-            .append(r.get("snapshots")).append(',').append(r.get("snapshotsCreated")).append('\n');
-      }
-      ctx.contentType("text/csv; charset=utf-8").header("Content-Disposition",
-          "attachment; filename=\"cairn-usage-" + from + "-" + to + ".csv\"").result(s.toString());
-    } else {
-      ctx.json(rows);
-    }
+    tableAnswer(ctx, rows, "cairn-usage-" + from + "-" + to, List.of("tenant", "day", "physicalBytes", "logicalBytes",
+        "ingressBytes", "egressBytes", "requests", "snapshots", "snapshotsCreated"));
   }
 
   private void auditLog(Context ctx, Long tenantId) {

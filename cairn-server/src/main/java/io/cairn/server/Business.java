@@ -145,6 +145,11 @@ public final class Business {
   /** The cost of a tenant's month so far (or whole): storage by the day, egress by the byte. */
   public Map<String, Object> cost(long tenantId, YearMonth month) {
     metering.flush();
+    return monthCost(tenantId, month);
+  }
+
+  /** As {@link #cost}, from what is already in {@code usage_daily} (the caller flushed). */
+  private Map<String, Object> monthCost(long tenantId, YearMonth month) {
     Map<String, Object> prices = db.jdbi().withHandle(h -> h.createQuery("SELECT p.price_per_gb_month AS m, "
         + "p.price_per_gb_egress AS e, p.currency AS c FROM tenants t LEFT JOIN plans p ON p.id = t.plan_id "
         + "WHERE t.id = ?").bind(0, tenantId).mapToMap().one());
@@ -199,9 +204,10 @@ public final class Business {
   public List<Map<String, Object>> billing(YearMonth month) {
     List<Map<String, Object>> tenants = db.jdbi().withHandle(h -> h.createQuery("SELECT t.id, t.slug, t.name, "
         + "p.name AS plan FROM tenants t LEFT JOIN plans p ON p.id = t.plan_id ORDER BY t.slug").mapToMap().list());
+    metering.flush();
     List<Map<String, Object>> out = new ArrayList<>();
     for (Map<String, Object> t : tenants) {
-      Map<String, Object> c = cost(((Number) t.get("id")).longValue(), month);
+      Map<String, Object> c = monthCost(((Number) t.get("id")).longValue(), month);
       Map<String, Object> row = new LinkedHashMap<>();
       row.put("tenant", t.get("slug"));
       row.put("name", t.get("name"));

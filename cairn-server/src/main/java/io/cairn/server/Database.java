@@ -14,10 +14,7 @@ import org.sqlite.SQLiteDataSource;
  */
 public final class Database {
   private final Jdbi jdbi;
-  private final Path file;
-
-  private Database(Path file, Jdbi jdbi) {
-    this.file = file;
+  private Database(Jdbi jdbi) {
     this.jdbi = jdbi;
   }
 
@@ -33,14 +30,10 @@ public final class Database {
     Jdbi jdbi = Jdbi.create(ds);
     // Keep column aliases as written (camelCase in JSON answers).
     jdbi.getConfig(MapMappers.class).setCaseChange(CaseStrategy.NOP);
-    return new Database(file, jdbi);
+    return new Database(jdbi);
   }
 
   public Jdbi jdbi() {
     return jdbi;
-  }
-
-  public Path file() {
-    return file;
   }
 }

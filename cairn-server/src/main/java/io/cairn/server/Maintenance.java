@@ -105,24 +105,26 @@ public final class Maintenance {
 
   /** Queues a job; returns its id. */
   public long submit(RepoHandle h, String kind, String trigger) {
+    return queue(h, kind, trigger).id();
+  }
+
+  /** Queues a job and waits until a worker has run it; returns its row. */
+  public Map<String, Object> runNow(RepoHandle h, String kind) throws Exception {
+    Queued q = queue(h, kind, "manual");
+    q.done().get();
+    return job(q.id());
+  }
+
+  private record Queued(long id, Future<?> done) {}
+
+  private Queued queue(RepoHandle h, String kind, String trigger) {
     if (!KINDS.contains(kind)) {
       throw ApiException.badRequest("job kind must be one of " + KINDS + ", not '" + kind + "'");
     }
     long id = db.jdbi().withHandle(hd -> hd.createUpdate("INSERT INTO jobs (repository_id, kind, trigger, status, "
         + "queued_at) VALUES (?, ?, ?, 'queued', ?)").bind(0, h.id()).bind(1, kind).bind(2, trigger)
         .bind(3, clock.instant().toString()).executeAndReturnGeneratedKeys("id").mapTo(Long.class).one());
-    workers.submit(() -> run(id, h, kind));
-    return id;
-  }
-
-  /** Runs a job now on the calling thread (tests and the CLI); returns its row. */
-  public Map<String, Object> runNow(RepoHandle h, String kind) throws Exception {
-    long id = db.jdbi().withHandle(hd -> hd.createUpdate("INSERT INTO jobs (repository_id, kind, trigger, status, "
-        + "queued_at) VALUES (?, ?, 'manual', 'queued', ?)").bind(0, h.id()).bind(1, kind)
-        .bind(2, clock.instant().toString()).executeAndReturnGeneratedKeys("id").mapTo(Long.class).one());
-    Future<?> f = workers.submit(() -> run(id, h, kind));
-    f.get();
-    return job(id);
+    return new Queued(id, workers.submit(() -> run(id, h, kind)));
   }
 
   public Map<String, Object> job(long id) {

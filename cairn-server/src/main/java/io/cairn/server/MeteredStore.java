@@ -8,7 +8,8 @@ import java.util.Optional;
 /**
  * A repository's store as every part of the server reaches it: each object written or removed,
  * by an agent or by maintenance, moves the repository's physical byte count, so that metering
- * is what is on disk (checked at start-up and by {@code MeteringTest}).
+ * is what is on disk (recounted at every start; {@code ServerFlowTest} and
+ * {@code ConcurrentAgentsTest} compare it with the bytes on disk).
  */
 final class MeteredStore implements BlobStore {
   private final BlobStore inner;
@@ -20,10 +21,6 @@ final class MeteredStore implements BlobStore {
 
   void attach(RepoHandle h) {
     this.handle = h;
-  }
-
-  BlobStore inner() {
-    return inner;
   }
 
   @Override

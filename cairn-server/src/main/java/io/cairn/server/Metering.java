@@ -111,10 +111,6 @@ public final class Metering {
     });
   }
 
-  public PrometheusMeterRegistry registry() {
-    return registry;
-  }
-
   /** The Prometheus text exposition. */
   public String scrape() {
     return registry.scrape();

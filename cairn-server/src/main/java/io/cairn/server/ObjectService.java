@@ -3,12 +3,12 @@ package io.cairn.server;
 import io.cairn.format.BlobType;
 import io.cairn.format.CairnException;
 import io.cairn.format.KeyFile;
-import io.cairn.format.PackEntry;
 import io.cairn.format.PackFormat;
 import io.cairn.format.RepositoryConfig;
 import io.cairn.format.SessionMarker;
 import io.cairn.format.SnapshotCodec;
 import io.cairn.repository.ContentAddressed;
+import io.cairn.repository.PackHeader;
 import io.cairn.server.Principal.Agent;
 import io.cairn.server.Principal.Scope;
 import io.cairn.store.BlobStore;
@@ -31,7 +31,6 @@ public final class ObjectService {
   private final Database db;
   private final Repositories repos;
   private final Metering metering;
-  private final Accounts accounts;
   private final long maxObjectBytes;
   /** What a write-only agent may read of a pack: all of it (trees only) or its header from an offset. */
   private record PackAccess(boolean treesOnly, long headerStart) {}
@@ -44,11 +43,10 @@ public final class ObjectService {
         }
       });
 
-  public ObjectService(Database db, Repositories repos, Metering metering, Accounts accounts, long maxObjectBytes) {
+  public ObjectService(Database db, Repositories repos, Metering metering, long maxObjectBytes) {
     this.db = db;
     this.repos = repos;
     this.metering = metering;
-    this.accounts = accounts;
     this.maxObjectBytes = maxObjectBytes;
   }
 
@@ -115,12 +113,8 @@ public final class ObjectService {
 
   private static PackAccess packAccess(BlobStore s, String key) {
     long size = s.size(key).orElseThrow(() -> ApiException.notFound("object " + key));
-    byte[] trailer = s.getRange(key, size - PackFormat.TRAILER_LENGTH, PackFormat.TRAILER_LENGTH);
-    int section = PackFormat.sectionLength(trailer, size, key);
-    long headerStart = size - PackFormat.TRAILER_LENGTH - section;
-    byte[] tail = s.getRange(key, headerStart, section + PackFormat.TRAILER_LENGTH);
-    List<PackEntry> entries = PackFormat.parseTail(tail, size, key);
-    return new PackAccess(entries.stream().allMatch(e -> e.type() == BlobType.TREE), headerStart);
+    PackHeader header = PackHeader.read(s, key, size);
+    return new PackAccess(header.entries().stream().allMatch(e -> e.type() == BlobType.TREE), header.start());
   }
 
   public PutResult put(Agent a, String key, byte[] data) {
@@ -128,33 +122,31 @@ public final class ObjectService {
     if (a.scope() == Scope.RESTORE) {
       throw ApiException.forbidden("this agent's credential has scope 'restore': it may read, not write");
     }
-    if (accounts.suspended(a.tenantId())) {
+    Map<String, Object> t = db.jdbi().withHandle(hd -> hd.createQuery("SELECT suspended, soft_quota_bytes AS soft, "
+        + "hard_quota_bytes AS hard FROM tenants WHERE id = ?").bind(0, a.tenantId()).mapToMap().one());
+    if (((Number) t.get("suspended")).intValue() != 0) {
       throw ApiException.forbidden("this tenant is suspended: backups are refused until the provider resumes it; "
           + "restores still work");
     }
-    validate(key, data);
+    SnapshotCodec.Decoded snapshot = validate(key, data);
     RepoHandle h = repos.get(a.repositoryId());
     // An object that is already stored costs nothing more: a retried upload is never refused for quota.
-    String warning = h.store().size(key).isPresent() ? null : checkQuota(a.tenantId(), key, data.length);
+    String warning = h.store().size(key).isPresent() ? null
+        : checkQuota(a.tenantId(), Accounts.asLong(t.get("soft")), Accounts.asLong(t.get("hard")), key, data.length);
     boolean created = h.store().putIfAbsent(key, data);
     if (created && key.startsWith(StoreKeys.SESSIONS)) {
       db.jdbi().useHandle(hd -> hd.createUpdate("INSERT OR REPLACE INTO session_owners (repository_id, object_key, "
           + "agent_id) VALUES (?, ?, ?)").bind(0, h.id()).bind(1, key).bind(2, a.id()).execute());
     }
-    if (created && key.startsWith(StoreKeys.SNAPSHOTS)) {
-      SnapshotCodec.Decoded d = SnapshotCodec.decode(data, key);
-      repos.recordSnapshot(h, StoreKeys.idOf(key).hex(), d.envelope(), a.id());
+    if (created && snapshot != null) {
+      repos.recordSnapshot(h, StoreKeys.idOf(key).hex(), snapshot.envelope(), a.id());
       metering.snapshotCreated(a.tenantId());
     }
     return new PutResult(created, warning);
   }
 
   /** Null when within quota, a warning over the soft quota; throws over the hard quota. */
-  private String checkQuota(long tenantId, String key, long length) {
-    Map<String, Object> t = db.jdbi().withHandle(h -> h.createQuery("SELECT soft_quota_bytes AS soft, "
-        + "hard_quota_bytes AS hard FROM tenants WHERE id = ?").bind(0, tenantId).mapToMap().one());
-    Long soft = Accounts.asLong(t.get("soft"));
-    Long hard = Accounts.asLong(t.get("hard"));
+  private String checkQuota(long tenantId, Long soft, Long hard, String key, long length) {
     long used = repos.tenantPhysicalBytes(tenantId);
     // Ending a session must always be possible, or a refused backup could not clean up.
     if (hard != null && used + length > hard && !key.startsWith(StoreKeys.SESSIONS)) {
@@ -190,8 +182,11 @@ public final class ObjectService {
     return removed;
   }
 
-  /** Checks that an object is what its key says it is, without a key to the repository. */
-  void validate(String key, byte[] data) {
+  /**
+   * Checks that an object is what its key says it is, without a key to the repository; a
+   * snapshot comes back decoded (its envelope is recorded), anything else as null.
+   */
+  SnapshotCodec.Decoded validate(String key, byte[] data) {
     try {
       if (key.equals(StoreKeys.CONFIG)) {
         RepositoryConfig c = RepositoryConfig.decode(data, key);
@@ -216,7 +211,7 @@ public final class ObjectService {
       } else if (key.startsWith(StoreKeys.SNAPSHOTS)) {
         exactKey(key, StoreKeys.snapshot(StoreKeys.idOf(key)));
         contentAddressed(key, data);
-        SnapshotCodec.decode(data, key);
+        return SnapshotCodec.decode(data, key);
       } else if (key.startsWith(StoreKeys.CONDEMNED)) {
         throw ApiException.forbidden("garbage collection is run by the server; agents may not write condemned lists");
       } else {
@@ -226,6 +221,7 @@ public final class ObjectService {
     } catch (CairnException | IllegalArgumentException e) {
       throw new ApiException(422, "invalid_object", "refused " + key + ": " + e.getMessage());
     }
+    return null;
   }
 
   /** Each kind of object has exactly one key form; anything else would hide it from maintenance. */

@@ -1,8 +1,8 @@
 package io.cairn.server;
 
+import io.cairn.repository.Packer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -29,15 +29,7 @@ public final class Secrets {
   }
 
   public static String tokenHash(String token) {
-    return HexFormat.of().formatHex(sha256(token.getBytes(StandardCharsets.UTF_8)));
-  }
-
-  static byte[] sha256(byte[] b) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(b);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return HexFormat.of().formatHex(Packer.sha256(token.getBytes(StandardCharsets.UTF_8)));
   }
 
   public static String hashPassword(char[] password) {

@@ -5,7 +5,6 @@ import io.javalin.Javalin;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -65,7 +64,7 @@ public final class VaultServer implements AutoCloseable {
     this.repositories = new Repositories(db, config.dataDir(), clock);
     this.metering = new Metering(db, repositories, clock);
     this.audit = new Audit(db, clock);
-    this.objects = new ObjectService(db, repositories, metering, accounts, config.maxObjectBytes());
+    this.objects = new ObjectService(db, repositories, metering, config.maxObjectBytes());
     this.maintenance = new Maintenance(db, repositories, audit, config, clock);
     this.business = new Business(db, repositories, metering, config.dataDir(), clock);
     this.api = new Api(this);
@@ -260,7 +259,4 @@ public final class VaultServer implements AutoCloseable {
     return clock;
   }
 
-  Path dataDir() {
-    return config.dataDir();
-  }
 }
