@@ -4,13 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cairn.format.Json;
 import io.cairn.repository.RepositoryOptions;
+import io.cairn.store.HttpStore;
 import io.cairn.store.PinnedTrust;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -56,26 +52,7 @@ final class EnrollCommand implements Callable<Integer> {
     }
     String pin = fingerprint == null ? null : PinnedTrust.normalise(fingerprint);
     String machine = name != null ? name : RepositoryOptions.localHost();
-    ObjectNode req = Json.object();
-    req.put("token", token).put("name", machine);
-    HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(15));
-    if (base.startsWith("https://")) {
-      b.sslContext(PinnedTrust.context(pin));
-    }
-    HttpResponse<String> r;
-    try (HttpClient c = b.build()) {
-      r = c.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/enroll")).timeout(Duration.ofSeconds(60))
-          .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(req.toString()))
-          .build(), HttpResponse.BodyHandlers.ofString());
-    } catch (javax.net.ssl.SSLHandshakeException e) {
-      throw new IllegalArgumentException("cannot trust " + base + ": " + rootMessage(e) + (pin == null
-          ? "\n  If the server uses a self-signed certificate, pass --fingerprint as printed when it starts." : ""), e);
-    }
-    JsonNode body = Json.MAPPER.readTree(r.body());
-    if (r.statusCode() != 201) {
-      throw new IllegalArgumentException("the server refused the enrollment: " + body.path("message").asText(
-          "HTTP " + r.statusCode()));
-    }
+    JsonNode body = HttpStore.enroll(base, pin, token, machine);
     String url = body.path("repositoryUrl").asText();
     // The URL the server reports may use another host name; keep the one this machine reached it by.
     String repoUrl = base + "/repos/" + body.path("tenant").asText() + "/" + body.path("repository").asText();
@@ -99,10 +76,4 @@ final class EnrollCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static String rootMessage(Throwable t) {
-    while (t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t.getMessage();
-  }
 }

@@ -73,7 +73,8 @@ final class KeyCommand extends RepoCommand {
           }
         }
         case "remove" -> {
-          serverDoesThis("key remove", false);
+          refuseOnServer(false, "agents may add to a server repository but never remove anything: ask the "
+              + "provider's operator to remove the key file (keys/ID) from the repository directory");
           if (id == null) {
             throw new IllegalArgumentException("key remove needs the ID of the key to remove");
           }

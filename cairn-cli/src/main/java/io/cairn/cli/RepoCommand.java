@@ -71,16 +71,18 @@ abstract class RepoCommand implements Callable<Integer> {
    * server: there, retention, garbage collection and repair are the server's (agents may only add).
    */
   void serverDoesThis(String command, boolean dryRun) {
-    if (!dryRun && HttpStore.isServerUrl(location()) && command.equals("key remove")) {
-      throw new IllegalArgumentException("agents may add to a server repository but never remove anything: ask "
-          + "the provider's operator to remove the key file (keys/ID) from the repository directory");
-    }
+    refuseOnServer(dryRun, "'" + command + "' is run by the server for server repositories: agents may add backups "
+        + "but never remove anything. Ask the tenant's administrator to set the repository's retention policy"
+        + (command.equals("forget") ? " (--dry-run shows what a policy would keep)" : ""));
+  }
+
+  /** Refuses a change to a server repository that only the server (or its operator) may make. */
+  void refuseOnServer(boolean dryRun, String why) {
     if (!dryRun && HttpStore.isServerUrl(location())) {
-      throw new IllegalArgumentException("'" + command + "' is run by the server for server repositories: agents "
-          + "may add backups but never remove anything. Ask the tenant's administrator to set the repository's "
-          + "retention policy" + (command.equals("forget") ? " (--dry-run shows what a policy would keep)" : ""));
+      throw new IllegalArgumentException(why);
     }
   }
+
 
   Path cacheDir() {
     if (main.cacheDir != null) {

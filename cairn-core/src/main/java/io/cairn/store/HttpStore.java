@@ -66,12 +66,43 @@ public final class HttpStore implements BlobStore {
     this.token = token.trim();
     this.retryFor = retryFor;
     this.warnings = warnings;
+    this.client = client(url, pin);
+  }
+
+  /** A client for a server: the pinned certificate for https, or the system's authorities without a pin. */
+  private static HttpClient client(String url, String pin) {
     HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(15));
     if (url.startsWith("https://")) {
       b.sslContext(PinnedTrust.context(pin));
     }
-    this.client = b.build();
+    return b.build();
+  }
+
+  /**
+   * Exchanges an enrollment token for this machine's agent credential ({@code POST
+   * /api/v1/enroll} on {@code server}, docs/api.md); answers the server's JSON.
+   *
+   * @throws IllegalArgumentException when the server cannot be trusted or refuses, saying why
+   */
+  public static JsonNode enroll(String server, String pin, String token, String name)
+      throws IOException, InterruptedException {
+    String body = JSON.createObjectNode().put("token", token).put("name", name).toString();
+    HttpResponse<String> r;
+    try (HttpClient c = client(server, pin)) {
+      r = c.send(HttpRequest.newBuilder(URI.create(server + "/api/v1/enroll")).timeout(Duration.ofSeconds(60))
+          .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+          HttpResponse.BodyHandlers.ofString());
+    } catch (javax.net.ssl.SSLHandshakeException e) {
+      throw new IllegalArgumentException("cannot trust " + server + ": " + rootMessage(e) + (pin == null
+          ? "\n  If the server uses a self-signed certificate, pass --fingerprint as printed when it starts." : ""), e);
+    }
+    JsonNode answer = JSON.readTree(r.body());
+    if (r.statusCode() != 201) {
+      throw new IllegalArgumentException("the server refused the enrollment: " + answer.path("message").asText(
+          "HTTP " + r.statusCode()));
+    }
+    return answer;
   }
 
   public static boolean isServerUrl(String location) {
