@@ -75,10 +75,11 @@ public final class ChunkReader {
       }
       int window = Math.min(avail, max);
       // Inside a hole every chunk is the same: its cut is computed once per window size.
-      int n = window >= ZERO_RUN_MIN && ZeroRuns.allZero(buf, start, window)
-          ? zeroCut(window, eof) : chunker.cut(buf, start, avail, eof);
+      boolean zeroWindow = window >= ZERO_RUN_MIN && ZeroRuns.allZero(buf, start, window);
+      int n = zeroWindow ? zeroCut(window, eof) : chunker.cut(buf, start, avail, eof);
       // A chunk of zeros (a hole) shares one read-only buffer instead of a fresh copy.
-      sink.accept(ZeroRuns.allZero(buf, start, n) ? ZeroRuns.zeros(n) : Arrays.copyOfRange(buf, start, start + n));
+      boolean zeroChunk = zeroWindow || ZeroRuns.allZero(buf, start, n);
+      sink.accept(zeroChunk ? ZeroRuns.zeros(n) : Arrays.copyOfRange(buf, start, start + n));
       start += n;
     }
   }
