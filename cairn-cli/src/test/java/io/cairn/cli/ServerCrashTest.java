@@ -46,6 +46,33 @@ class ServerCrashTest {
     }
   }
 
+  /** Tenant "acme" with repository "main" on the server {@code api} reaches, and an agent harness. */
+  record Acme(VaultClient api, String url, Cli cli, Path dir) {
+    /** Enrolls a machine into a credentials file of its own; returns the file. */
+    Path enroll(String credentialsFile, String scope) {
+      Path c = dir.resolve(credentialsFile);
+      Cli.Result e = cli.runAt(url, "--credentials", c.toString(), "enroll", api.base, "--token",
+          api.enrollmentToken("acme", "main", scope), "--fingerprint", api.fingerprint, "--name",
+          credentialsFile.replace(".json", ""));
+      assertThat(e.exit()).as(e.err()).isZero();
+      return c;
+    }
+
+    void init(Path credentials) {
+      Cli.Result r = cli.runAt(url, "--credentials", credentials.toString(), "init");
+      assertThat(r.exit()).as(r.err()).isZero();
+    }
+  }
+
+  Acme acme(VaultClient api) throws IOException {
+    Files.writeString(tmp.resolve("password"), "tenant password\n");
+    api.createTenant("acme", null, null);
+    api.createRepository("acme", "main");
+    Cli cli = new Cli(Files.createDirectories(tmp.resolve("agent")));
+    Files.writeString(cli.passwordFile, "tenant password\n");
+    return new Acme(api, api.repositoryUrl("acme", "main"), cli, tmp);
+  }
+
   /** Starts `cairn server` and waits until it listens; returns the fingerprint it prints. */
   String startServer() throws Exception {
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -126,23 +153,13 @@ class ServerCrashTest {
   void killedDuringUploadsAndDuringGarbageCollectionLosesNothing() throws Exception {
     data = tmp.resolve("vault");
     port = freePort();
-    Files.writeString(tmp.resolve("password"), "tenant password\n");
     String fingerprint = startServer();
-    VaultClient api = new VaultClient("https://localhost:" + port, fingerprint);
-    api.createTenant("acme", null, null);
-    api.createRepository("acme", "main");
-    String url = api.repositoryUrl("acme", "main");
-    Cli cli = new Cli(Files.createDirectories(tmp.resolve("agent")));
-    Files.writeString(cli.passwordFile, "tenant password\n");
-    List<Path> creds = new ArrayList<>();
-    for (int i = 0; i < 2; i++) {
-      Path c = tmp.resolve("credentials" + i + ".json");
-      Cli.Result e = cli.runAt(url, "--credentials", c.toString(), "enroll", api.base, "--token",
-          api.enrollmentToken("acme", "main", "append"), "--fingerprint", fingerprint, "--name", "m" + i);
-      assertThat(e.exit()).as(e.err()).isZero();
-      creds.add(c);
-    }
-    assertThat(cli.runAt(url, "--credentials", creds.get(0).toString(), "init").exit()).isZero();
+    Acme acme = acme(new VaultClient("https://localhost:" + port, fingerprint));
+    VaultClient api = acme.api();
+    String url = acme.url();
+    Cli cli = acme.cli();
+    List<Path> creds = List.of(acme.enroll("credentials0.json", "append"), acme.enroll("credentials1.json", "append"));
+    acme.init(creds.get(0));
 
     // 1. SIGKILL while two agents upload 32 MiB each.
     Path repo = data.resolve("repos/acme/main");
@@ -162,7 +179,8 @@ class ServerCrashTest {
     killServer();
     assertThat(agents).allMatch(Process::isAlive); // mid-upload: the agents are still at work
     Thread.sleep(2000);
-    fingerprint = startServer();
+    // The restarted server keeps its certificate: the agents' pin still holds.
+    assertThat(startServer()).isEqualTo(fingerprint);
     for (int i = 0; i < 2; i++) {
       assertThat(agents.get(i).waitFor(180, TimeUnit.SECONDS)).isTrue();
       assertThat(agents.get(i).exitValue()).as(Files.readString(tmp.resolve("backup" + i + ".log"))).isZero();
@@ -190,7 +208,7 @@ class ServerCrashTest {
       Thread.sleep(rnd.nextInt(600));
       killServer();
       Thread.sleep(500);
-      fingerprint = startServer();
+      assertThat(startServer()).isEqualTo(fingerprint);
       assertThat(agent.waitFor(180, TimeUnit.SECONDS)).isTrue();
       assertThat(agent.exitValue()).as(Files.readString(tmp.resolve("gc-backup" + round + ".log"))).isZero();
       Cli.Result check = cli.runAt(repo, "check", "--read-data");
@@ -229,18 +247,11 @@ class ServerCrashTest {
   void sigtermStopsCleanlyAndTheAgentFinishesAfterTheRestart() throws Exception {
     data = tmp.resolve("vault");
     port = freePort();
-    Files.writeString(tmp.resolve("password"), "tenant password\n");
-    String fingerprint = startServer();
-    VaultClient api = new VaultClient("https://localhost:" + port, fingerprint);
-    api.createTenant("acme", null, null);
-    api.createRepository("acme", "main");
-    String url = api.repositoryUrl("acme", "main");
-    Cli cli = new Cli(Files.createDirectories(tmp.resolve("agent")));
-    Files.writeString(cli.passwordFile, "tenant password\n");
-    Path creds = tmp.resolve("credentials.json");
-    assertThat(cli.runAt(url, "--credentials", creds.toString(), "enroll", api.base, "--token",
-        api.enrollmentToken("acme", "main", "append"), "--fingerprint", fingerprint).exit()).isZero();
-    assertThat(cli.runAt(url, "--credentials", creds.toString(), "init").exit()).isZero();
+    Acme acme = acme(new VaultClient("https://localhost:" + port, startServer()));
+    String url = acme.url();
+    Cli cli = acme.cli();
+    Path creds = acme.enroll("credentials.json", "append");
+    acme.init(creds);
     Path src = tmp.resolve("src");
     randomFiles(src, 5, 8, 4 << 20);
     Path repo = data.resolve("repos/acme/main");
@@ -266,20 +277,13 @@ class ServerCrashTest {
 
   @Test
   void aKilledWriteOnlyAgentResumesWithoutSendingAgainWhatArrived() throws Exception {
-    Files.writeString(tmp.resolve("password"), "tenant password\n");
     try (TestVault vault = TestVault.start(tmp.resolve("vault"))) {
-      vault.createTenant("acme", null, null);
-      vault.createRepository("acme", "main");
-      String url = vault.repositoryUrl("acme", "main");
-      Cli cli = new Cli(Files.createDirectories(tmp.resolve("agent")));
-      Files.writeString(cli.passwordFile, "tenant password\n");
-      Path admin = tmp.resolve("admin-credentials.json");
-      assertThat(cli.runAt(url, "--credentials", admin.toString(), "enroll", vault.base, "--token",
-          vault.enrollmentToken("acme", "main", "append"), "--fingerprint", vault.fingerprint).exit()).isZero();
-      assertThat(cli.runAt(url, "--credentials", admin.toString(), "init").exit()).isZero();
-      Path creds = tmp.resolve("laptop-credentials.json");
-      assertThat(cli.runAt(url, "--credentials", creds.toString(), "enroll", vault.base, "--token",
-          vault.enrollmentToken("acme", "main", "write-only"), "--fingerprint", vault.fingerprint).exit()).isZero();
+      Acme acme = acme(vault);
+      String url = acme.url();
+      Cli cli = acme.cli();
+      Path admin = acme.enroll("admin-credentials.json", "append");
+      acme.init(admin);
+      Path creds = acme.enroll("laptop-credentials.json", "write-only");
 
       Path src = tmp.resolve("src");
       randomFiles(src, 9, 12, 4 << 20);

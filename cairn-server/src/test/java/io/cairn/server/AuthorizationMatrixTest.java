@@ -26,6 +26,7 @@ import io.cairn.repository.RepositoryOptions;
 import io.cairn.repository.WriteSession;
 import io.cairn.store.HttpStore;
 import io.cairn.store.StoreKeys;
+import io.cairn.server.TestVault.Response;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -188,9 +189,9 @@ class AuthorizationMatrixTest {
     TOKENS.put(GLOBEX_APPEND, vault.enrollAgent("globex", "main", "append", "globex-append"));
 
     // BOGUS: an API token of acme's admin, revoked.
-    Resp t = call("POST", "/api/v1/tokens", TOKENS.get(ACME_ADMIN), Map.of("name", "doomed"));
+    Response t = call("POST", "/api/v1/tokens", TOKENS.get(ACME_ADMIN), Map.of("name", "doomed"));
     assertThat(t.status()).as(t.text()).isEqualTo(201);
-    Resp revoke = call("DELETE", "/api/v1/tokens/" + t.json().path("id").asLong(),
+    Response revoke = call("DELETE", "/api/v1/tokens/" + t.json().path("id").asLong(),
         TOKENS.get(ACME_ADMIN), null);
     assertThat(revoke.status()).as(revoke.text()).isEqualTo(204);
     TOKENS.put(BOGUS, t.json().path("token").asText());
@@ -251,21 +252,14 @@ class AuthorizationMatrixTest {
 
   // ---- helpers ----
 
-  /** An answer, independent of the test client's own response type. */
-  record Resp(int status, JsonNode json, String text, java.net.http.HttpHeaders headers) {
-    String error() {
-      return json == null ? null : json.path("error").asText(null);
-    }
+  static Response call(String method, String path, String token, Object body) {
+    return vault.call(method, path, token, body);
   }
 
-  static Resp call(String method, String path, String token, Object body) {
-    return call(method, path, token, body, Map.of());
+  static Response call(String method, String path, String token, Object body, Map<String, String> headers) {
+    return vault.call(method, path, token, body, headers);
   }
 
-  static Resp call(String method, String path, String token, Object body, Map<String, String> headers) {
-    var r = vault.call(method, path, token, body, headers);
-    return new Resp(r.status(), r.json(), r.text(), r.headers());
-  }
 
   static String token(Who who) {
     return TOKENS.get(who);
@@ -279,7 +273,7 @@ class AuthorizationMatrixTest {
     return new Req(method, path, body, token(who));
   }
 
-  static Resp send(Req r) {
+  static Response send(Req r) {
     return call(r.method(), r.path(), r.token(), r.body());
   }
 
@@ -300,18 +294,18 @@ class AuthorizationMatrixTest {
   /** Stores a fresh session marker in acme/main as {@code who}; returns its key. */
   static String putMarker(Who who) {
     String key = "sessions/" + randomHex();
-    Resp r = call("PUT", objects("acme") + "/" + key, token(who), marker());
+    Response r = call("PUT", objects("acme") + "/" + key, token(who), marker());
     assertThat(r.status()).as("PUT %s as %s: %s", key, who, r.text()).isEqualTo(201);
     return key;
   }
 
-  static Resp objectAs(Who who, String method, String key) {
+  static Response objectAs(Who who, String method, String key) {
     return call(method, objects("acme") + "/" + key, token(who), null);
   }
 
   /** A fresh API token of a user: {id, token}. */
   static JsonNode freshApiToken(Who user) {
-    Resp r = call("POST", "/api/v1/tokens", token(user), Map.of("name", unique("t")));
+    Response r = call("POST", "/api/v1/tokens", token(user), Map.of("name", unique("t")));
     assertThat(r.status()).as(r.text()).isEqualTo(201);
     return r.json();
   }
@@ -322,7 +316,7 @@ class AuthorizationMatrixTest {
   }
 
   static long victimAgent() {
-    Resp r = call("POST", "/api/v1/enroll", null,
+    Response r = call("POST", "/api/v1/enroll", null,
         Map.of("token", vault.enrollmentToken("acme", "main", "append"), "name", unique("victim")));
     assertThat(r.status()).as(r.text()).isEqualTo(201);
     return r.json().path("agentId").asLong();
@@ -429,7 +423,7 @@ class AuthorizationMatrixTest {
         "pricePerGbEgress", 0.01, "currency", "EUR")).path("id").asLong();
   }
 
-  static void assertJsonError(Req req, Resp r) {
+  static void assertJsonError(Req req, Response r) {
     if (req.method().equals("HEAD")) {
       return; // no body on HEAD answers
     }
@@ -440,7 +434,7 @@ class AuthorizationMatrixTest {
     assertThat(r.json().path("message").isTextual()).as("'message' in %s", r.text()).isTrue();
   }
 
-  static void assertDenied(Who who, Req req, Resp r) {
+  static void assertDenied(Who who, Req req, Response r) {
     String what = req.method() + " " + req.path() + " as " + who + " → " + r.status() + " " + r.text();
     if (who == ANONYMOUS || who == BOGUS) {
       assertThat(r.status()).as(what).isEqualTo(401);
@@ -500,7 +494,7 @@ class AuthorizationMatrixTest {
           Builder b = builders.get(k);
           assertThat(b).as("no request for %s", k).isNotNull();
           Req req = b.build(who, "acme");
-          Resp r = send(req);
+          Response r = send(req);
           if (allowed.contains(who)) {
             // A redirect counts as allowed only for the route that is nothing but a redirect.
             assertThat(r.status()).as("%s %s as %s → %s", req.method(), req.path(), who, r.text())
@@ -559,9 +553,9 @@ class AuthorizationMatrixTest {
         Builder b = builders.get(k);
         assertThat(b).as("no request for %s", k).isNotNull();
         Req real = b.build(who, other);
-        Resp onOther = send(real);
+        Response onOther = send(real);
         Req fake = b.build(who, MISSING_TENANT);
-        Resp onMissing = send(fake);
+        Response onMissing = send(fake);
         String what = real.method() + " " + real.path() + " as " + who + " → " + onOther.status() + " "
             + onOther.text() + "; on a missing tenant → " + onMissing.status() + " " + onMissing.text();
         assertThat(onOther.status()).as(what).isIn(403, 404);
@@ -596,27 +590,27 @@ class AuthorizationMatrixTest {
   @Test
   void restoreAgentCannotWrite() {
     for (String key : List.of("sessions/" + randomHex())) {
-      Resp r = call("PUT", objects("acme") + "/" + key, token(ACME_RESTORE), marker());
+      Response r = call("PUT", objects("acme") + "/" + key, token(ACME_RESTORE), marker());
       assertThat(r.status()).as(r.text()).isEqualTo(403);
       assertThat(r.error()).isEqualTo("forbidden");
       assertThat(objectAs(ACME_APPEND, "HEAD", key).status()).isEqualTo(404);
     }
     // Not even an object that is already stored, with identical bytes.
     byte[] treeBytes = vault.repository("acme", "main").store().get(treePack);
-    Resp again = call("PUT", objects("acme") + "/" + treePack, token(ACME_RESTORE), treeBytes);
+    Response again = call("PUT", objects("acme") + "/" + treePack, token(ACME_RESTORE), treeBytes);
     assertThat(again.status()).as(again.text()).isEqualTo(403);
   }
 
   @Test
   void writeOnlyAgentReadsWhatABackupNeedsButNoFileContents() {
-    Resp data = objectAs(ACME_WRITE_ONLY, "GET", dataPack);
+    Response data = objectAs(ACME_WRITE_ONLY, "GET", dataPack);
     assertThat(data.status()).as(data.text()).isEqualTo(403);
     assertThat(data.error()).isEqualTo("forbidden");
-    Resp ranged = call("GET", objects("acme") + "/" + dataPack, token(ACME_WRITE_ONLY), null,
+    Response ranged = call("GET", objects("acme") + "/" + dataPack, token(ACME_WRITE_ONLY), null,
         Map.of("Range", "bytes=0-99"));
     assertThat(ranged.status()).as(ranged.text()).isEqualTo(403);
 
-    Resp tree = objectAs(ACME_WRITE_ONLY, "GET", treePack);
+    Response tree = objectAs(ACME_WRITE_ONLY, "GET", treePack);
     assertThat(tree.status()).as(tree.text()).isEqualTo(200);
     for (String key : List.of(StoreKeys.CONFIG, keyFile, indexSegment, snapshotKey, existingMarker)) {
       assertThat(objectAs(ACME_WRITE_ONLY, "GET", key).status()).as("write-only reads %s", key).isEqualTo(200);
@@ -634,7 +628,7 @@ class AuthorizationMatrixTest {
         "snapshots/" + randomHex(), "data/ab/ab" + randomHex().substring(2));
     for (Who agent : List.of(ACME_APPEND, ACME_WRITE_ONLY, ACME_RESTORE)) {
       for (String key : keep) {
-        Resp r = objectAs(agent, "DELETE", key);
+        Response r = objectAs(agent, "DELETE", key);
         assertThat(r.status()).as("DELETE %s as %s: %s", key, agent, r.text()).isEqualTo(403);
         assertThat(r.error()).isEqualTo("forbidden");
       }
@@ -652,7 +646,7 @@ class AuthorizationMatrixTest {
     assertThat(objectAs(ACME_RESTORE, "DELETE", writeOnlysMarker).status()).isEqualTo(403);
     // A second agent of the same scope is another agent too.
     String secondAppend = vault.enrollAgent("acme", "main", "append", unique("second"));
-    Resp r = call("DELETE", objects("acme") + "/" + appendsMarker, secondAppend, null);
+    Response r = call("DELETE", objects("acme") + "/" + appendsMarker, secondAppend, null);
     assertThat(r.status()).as(r.text()).isEqualTo(403);
     // An agent of another tenant does not even see the repository.
     assertThat(call("DELETE", objects("acme") + "/" + appendsMarker, token(GLOBEX_APPEND), null).status())
@@ -670,10 +664,10 @@ class AuthorizationMatrixTest {
   @Test
   void nothingStoredLeaksAcrossTenants() {
     // globex's agent lists its own (empty) repository, not acme's.
-    Resp list = call("GET", objects("globex") + "?prefix=data/", token(GLOBEX_APPEND), null);
+    Response list = call("GET", objects("globex") + "?prefix=data/", token(GLOBEX_APPEND), null);
     assertThat(list.status()).as(list.text()).isEqualTo(200);
     assertThat(list.json().path("objects")).isEmpty();
-    Resp acme = call("GET", objects("acme") + "?prefix=data/", token(ACME_APPEND), null);
+    Response acme = call("GET", objects("acme") + "?prefix=data/", token(ACME_APPEND), null);
     assertThat(acme.json().path("objects").size()).isGreaterThanOrEqualTo(2);
     // And cannot read acme's objects through its own repository's path either.
     assertThat(call("GET", objects("globex") + "/" + dataPack, token(GLOBEX_APPEND), null).status())

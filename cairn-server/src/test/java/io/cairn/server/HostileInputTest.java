@@ -17,6 +17,7 @@ import io.cairn.format.SnapshotEnvelope;
 import io.cairn.format.SnapshotSummary;
 import io.cairn.store.PinnedTrust;
 import io.cairn.store.StoreKeys;
+import io.cairn.server.TestVault.Response;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -82,21 +83,14 @@ class HostileInputTest {
 
   // ---- helpers ----
 
-  /** An answer, independent of the test client's own response type. */
-  record Resp(int status, JsonNode json, String text, java.net.http.HttpHeaders headers) {
-    String error() {
-      return json == null ? null : json.path("error").asText(null);
-    }
+  static Response call(String method, String path, String token, Object body) {
+    return vault.call(method, path, token, body);
   }
 
-  static Resp call(String method, String path, String token, Object body) {
-    return call(method, path, token, body, Map.of());
+  static Response call(String method, String path, String token, Object body, Map<String, String> headers) {
+    return vault.call(method, path, token, body, headers);
   }
 
-  static Resp call(String method, String path, String token, Object body, Map<String, String> headers) {
-    var r = vault.call(method, path, token, body, headers);
-    return new Resp(r.status(), r.json(), r.text(), r.headers());
-  }
 
   static final String OBJECTS = "/api/v1/repos/acme/main/objects/";
 
@@ -213,7 +207,7 @@ class HostileInputTest {
     assertThat(r.json().path("message").isTextual()).as(r.toString()).isTrue();
   }
 
-  static void assertJsonError(Resp r, int status, String code) {
+  static void assertJsonError(Response r, int status, String code) {
     assertThat(r.status()).as(r.text()).isEqualTo(status);
     assertThat(r.headers().firstValue("Content-Type").orElse("")).as(r.text()).startsWith("application/json");
     assertThat(r.json()).as(r.text()).isNotNull();
@@ -247,7 +241,7 @@ class HostileInputTest {
     return call("HEAD", OBJECTS + key, agent, null).status();
   }
 
-  static Resp put(String key, byte[] body) {
+  static Response put(String key, byte[] body) {
     return call("PUT", OBJECTS + key, agent, body);
   }
 
@@ -264,9 +258,9 @@ class HostileInputTest {
   @Test
   void oversizedJsonBodiesAre413() throws Exception {
     String big = "{\"slug\":\"big-tenant\",\"name\":\"" + "x".repeat(70_000) + "\"}";
-    Resp r = call("POST", "/api/v1/tenants", admin, big);
+    Response r = call("POST", "/api/v1/tenants", admin, big);
     assertJsonError(r, 413, "too_large");
-    Resp login = call("POST", "/api/v1/login", null,
+    Response login = call("POST", "/api/v1/login", null,
         "{\"username\":\"admin\",\"password\":\"" + "p".repeat(70_000) + "\"}");
     assertJsonError(login, 413, "too_large");
 
@@ -433,7 +427,7 @@ class HostileInputTest {
     String wrongDir = own.startsWith("00") ? "01" : "00";
     refused400.put("data/" + wrongDir + "/" + own, garbage);
     for (var e : refused400.entrySet()) {
-      Resp r = put(e.getKey(), e.getValue());
+      Response r = put(e.getKey(), e.getValue());
       assertJsonError(r, 400, "bad_request");
       assertThat(head(e.getKey())).as(e.getKey()).isEqualTo(404);
     }
@@ -475,7 +469,7 @@ class HostileInputTest {
     misplaced.put("index/00/" + sha256(index), index);
     SoftAssertions soft = new SoftAssertions();
     for (var e : misplaced.entrySet()) {
-      Resp r = call("PUT", objects + e.getKey(), layoutAgent, e.getValue());
+      Response r = call("PUT", objects + e.getKey(), layoutAgent, e.getValue());
       soft.assertThat(r.status()).as("PUT %s → %s", e.getKey(), r.text()).isIn(400, 422);
       soft.assertThat(call("HEAD", objects + e.getKey(), layoutAgent, null).status()).as("%s stored", e.getKey())
           .isEqualTo(404);
@@ -494,14 +488,14 @@ class HostileInputTest {
     String h = hex(random(32));
     for (String key : List.of("config", "keys/" + h, "sessions/" + h)) {
       for (byte[] body : List.of(garbage, truncatedMarker, new byte[0], random(300))) {
-        Resp r = put(key, body);
+        Response r = put(key, body);
         assertJsonError(r, 422, "invalid_object");
         assertThat(head(key)).as(key).isEqualTo(404);
       }
     }
     // Nor may agents write outside the object prefixes that are theirs.
     for (String key : List.of("condemned/" + h, "other/" + h, "configx")) {
-      Resp r = put(key, marker());
+      Response r = put(key, marker());
       assertJsonError(r, 403, "forbidden");
       assertThat(head(key)).as(key).isEqualTo(404);
     }
@@ -516,7 +510,7 @@ class HostileInputTest {
   void malformedJsonIs400BadJson() throws Exception {
     for (String body : List.of("{\"username\": \"admin\", ", "{username: admin}", "\"unterminated",
         "[".repeat(30_000), "{\"a\":" .repeat(10_000))) {
-      Resp r = call("POST", "/api/v1/login", null, body);
+      Response r = call("POST", "/api/v1/login", null, body);
       assertJsonError(r, 400, "bad_json");
     }
     Raw bytes = raw("POST", "/api/v1/tenants", admin, List.of("Content-Type: application/json",
@@ -540,7 +534,7 @@ class HostileInputTest {
         "{\"username\":\"admin\",\"password\":\"" + TestVault.ADMIN_PASSWORD + "\"} trailing garbage",
         "{\"username\":\"admin\",\"password\":\"" + TestVault.ADMIN_PASSWORD + "\"}}}",
         "{\"username\":\"admin\",\"password\":\"" + TestVault.ADMIN_PASSWORD + "\"}{\"username\":\"x\"}")) {
-      Resp r = call("POST", "/api/v1/login", null, body);
+      Response r = call("POST", "/api/v1/login", null, body);
       assertThat(r.json().has("token")).as("logged in with %s: %s", body, r.text()).isFalse();
       assertJsonError(r, 400, "bad_json");
     }
@@ -592,11 +586,11 @@ class HostileInputTest {
       for (int i = 0; i < 5; i++) {
         var r = v.call("POST", "/api/v1/login", null, Map.of("username", "alice",
             "password", "wrong-password-" + i));
-        assertJsonError(new Resp(r.status(), r.json(), r.text(), r.headers()), 401, "login_failed");
+        assertJsonError(new Response(r.status(), r.json(), r.text(), r.headers()), 401, "login_failed");
       }
       var sixth = v.call("POST", "/api/v1/login", null, Map.of("username", "alice",
           "password", "alice-password-1"));
-      assertJsonError(new Resp(sixth.status(), sixth.json(), sixth.text(), sixth.headers()), 429,
+      assertJsonError(new Response(sixth.status(), sixth.json(), sixth.text(), sixth.headers()), 429,
           "rate_limited");
       assertThat(sixth.json().has("token")).isFalse();
     }
@@ -606,7 +600,7 @@ class HostileInputTest {
   void unknownBearerTokensAre401BadCredentials() throws Exception {
     for (String token : List.of("cairn_session_" + hex(random(32)), "cairn_agent_" + hex(random(32)),
         "cairn_api_x", "x".repeat(500))) {
-      Resp me = call("GET", "/api/v1/me", token, null);
+      Response me = call("GET", "/api/v1/me", token, null);
       assertJsonError(me, 401, "bad_credentials");
       Raw obj = raw("GET", OBJECTS + "config", token);
       assertJsonError(obj, 401, "bad_credentials");
