@@ -405,15 +405,15 @@ public final class Api {
 
   static ObjectNode body(Context ctx) throws IOException {
     long declared = ctx.req().getContentLengthLong();
-    if (declared > MAX_JSON_BODY) {
-      throw new ApiException(413, "too_large", "JSON bodies are limited to " + MAX_JSON_BODY + " bytes");
-    }
     byte[] b;
     try (InputStream in = ctx.bodyInputStream()) {
+      if (declared > MAX_JSON_BODY) {
+        throw tooLarge(in, declared);
+      }
       b = in.readNBytes(MAX_JSON_BODY + 1);
-    }
-    if (b.length > MAX_JSON_BODY) {
-      throw new ApiException(413, "too_large", "JSON bodies are limited to " + MAX_JSON_BODY + " bytes");
+      if (b.length > MAX_JSON_BODY) {
+        throw tooLarge(in, -1);
+      }
     }
     if (b.length == 0) {
       return JSON.createObjectNode();
@@ -424,6 +424,25 @@ public final class Api {
     }
     return o;
   }
+
+  /**
+   * The answer to a JSON body over the limit. A body of moderate size is read and discarded
+   * first, so that a client still sending it gets the answer instead of a reset connection;
+   * anything larger is cut off unread.
+   */
+  private static ApiException tooLarge(InputStream in, long declared) throws IOException {
+    if (declared <= DRAIN_LIMIT) {
+      byte[] sink = new byte[8192];
+      long total = 0;
+      int n;
+      while (total <= DRAIN_LIMIT && (n = in.read(sink)) > 0) {
+        total += n;
+      }
+    }
+    return new ApiException(413, "too_large", "JSON bodies are limited to " + MAX_JSON_BODY + " bytes");
+  }
+
+  private static final int DRAIN_LIMIT = 1 << 20;
 
   static String text(JsonNode b, String field) {
     JsonNode n = b.get(field);
