@@ -67,6 +67,14 @@ public final class Backup {
   private final AtomicLong unchangedFiles = new AtomicLong();
   private final Excludes excludes;
   private ExecutorService chunkPool;
+  /**
+   * Lists directories and reads metadata, several directories at once. A fork-join pool takes
+   * a worker's newest task first, so each worker walks depth-first and the directories open at
+   * once stay few; idle workers steal the oldest (shallowest) ones.
+   */
+  private java.util.concurrent.ForkJoinPool walkPool;
+  /** The cipher is warmed up once a file must actually be read (not for a backup that reads nothing). */
+  private final java.util.concurrent.atomic.AtomicBoolean warmedUp = new java.util.concurrent.atomic.AtomicBoolean();
   private ExecutorService fileThreads;
   private Semaphore fileSlots;
   private Semaphore memory;
@@ -93,7 +101,9 @@ public final class Backup {
       }
       abs.add(a);
     }
-    Thread scanner = Thread.ofVirtual().name("cairn-scan").start(() -> Scanner.estimate(abs, excludes, progress));
+    // The estimate walks the tree a second time: only worth it when someone watches the progress.
+    Thread scanner = progress.wantsTotals()
+        ? Thread.ofVirtual().name("cairn-scan").start(() -> Scanner.estimate(abs, excludes, progress)) : null;
     try {
       return execute(abs.stream().map(Path::toString).toList(), () -> {
         VDir root = new VDir();
@@ -103,7 +113,9 @@ public final class Backup {
         return root.save(Path.of("/"), oldChildren(rootTree()));
       });
     } finally {
-      scanner.interrupt();
+      if (scanner != null) {
+        scanner.interrupt();
+      }
     }
   }
 
@@ -128,6 +140,7 @@ public final class Backup {
           uid, gid, "", "", now.getEpochSecond(), now.getNano(), now.getEpochSecond(), now.getNano(),
           now.getEpochSecond(), now.getNano(), 0, 0, 1, 0, 0, List.of(), List.of(), null, null);
       CompletableFuture<Node> f = new CompletableFuture<>();
+      warmUpOnce();
       try {
         progress.current(name);
         f.complete(readContent(meta, in, name));
@@ -150,8 +163,8 @@ public final class Backup {
 
   private BackupResult execute(List<String> paths, RootJob job) {
     long started = System.nanoTime();
-    Thread.ofPlatform().daemon().name("cairn-warm-up").start(io.cairn.crypto.BlobCipher::warmUp);
     int threads = req.effectiveThreads();
+    walkPool = new java.util.concurrent.ForkJoinPool(threads);
     chunkPool = Executors.newFixedThreadPool(threads, Thread.ofPlatform().daemon().name("cairn-chunk-", 0).factory());
     // Platform threads read files: the JDK caches its temporary direct I/O buffers per platform
     // thread, while virtual threads would allocate one for every read.
@@ -161,6 +174,7 @@ public final class Backup {
     memory = new Semaphore((int) (MAX_IN_FLIGHT_BYTES >> 10));
     try (WriteSession s = repo.newSession()) {
       session = s;
+      io.cairn.format.Trace.mark("backup: session open");
       Id root;
       try {
         root = job.start().join();
@@ -169,6 +183,7 @@ public final class Backup {
       } catch (IOException e) {
         throw new CairnException("backup failed: " + e.getMessage(), e);
       }
+      io.cairn.format.Trace.mark("backup: tree saved");
       long millis = (System.nanoTime() - started) / 1_000_000;
       SnapshotSummary summary = new SnapshotSummary(files.get(), dirs.get(), others.get(), logical.get(),
           newFiles.get(), changedFiles.get(), unchangedFiles.get(), refs.size(), s.newBlobs(),
@@ -179,10 +194,12 @@ public final class Backup {
           partial, "cairn " + Version.VERSION, summary);
       SnapshotContent content = new SnapshotContent(paths, root, repo.options().username(), req.excludes());
       Id id = s.commitSnapshot(env, content, refs);
+      io.cairn.format.Trace.mark("backup: snapshot committed");
       return new BackupResult(id, summary, List.copyOf(errors), List.copyOf(warnings), partial);
     } finally {
       chunkPool.shutdownNow();
       fileThreads.shutdownNow();
+      walkPool.shutdownNow();
     }
   }
 
@@ -319,7 +336,7 @@ public final class Backup {
           return null;
         }
         dirs.incrementAndGet();
-        return directory(p, meta, old, dev);
+        return CompletableFuture.supplyAsync(() -> directory(p, meta, old, dev), walkPool).thenCompose(f -> f);
       }
       case FILE -> {
         files.incrementAndGet();
@@ -371,6 +388,7 @@ public final class Backup {
     } else {
       changedFiles.incrementAndGet();
     }
+    warmUpOnce();
     CompletableFuture<Node> f = new CompletableFuture<>();
     fileSlots.acquireUninterruptibly();
     fileThreads.execute(() -> {
@@ -401,6 +419,12 @@ public final class Backup {
       }
     });
     return f;
+  }
+
+  private void warmUpOnce() {
+    if (warmedUp.compareAndSet(false, true)) {
+      Thread.ofPlatform().daemon().name("cairn-warm-up").start(io.cairn.crypto.BlobCipher::warmUp);
+    }
   }
 
   private static boolean unchanged(Node now, Node old) {

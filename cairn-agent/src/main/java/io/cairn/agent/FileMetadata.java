@@ -75,6 +75,9 @@ final class FileMetadata {
 
   /** The {@code user.*} extended attributes (the JDK's view exposes that namespace). */
   static List<Xattr> xattrs(Path p) {
+    if (Posix.xattrListSize(p) == 0) {
+      return List.of(); // the common case, answered without opening the file
+    }
     UserDefinedFileAttributeView v = Files.getFileAttributeView(p, UserDefinedFileAttributeView.class);
     if (v == null) {
       return List.of();

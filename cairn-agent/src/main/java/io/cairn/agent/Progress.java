@@ -13,6 +13,16 @@ public final class Progress {
   public final AtomicLong totalFiles = new AtomicLong();
   public final AtomicLong errors = new AtomicLong();
   private volatile boolean totalsKnown;
+  private volatile boolean wantsTotals = true;
+
+  /** False when nobody shows this progress: then no time is spent estimating the totals. */
+  public boolean wantsTotals() {
+    return wantsTotals;
+  }
+
+  public void wantsTotals(boolean v) {
+    wantsTotals = v;
+  }
   private volatile String current = "";
 
   public boolean totalsKnown() {

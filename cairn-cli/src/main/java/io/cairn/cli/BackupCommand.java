@@ -102,6 +102,7 @@ final class BackupCommand extends RepoCommand {
       String h = host != null ? host : repo.options().host();
       int fixed = fixedChunks == null ? 0 : (int) Units.parseSize(fixedChunks);
       Progress progress = new Progress();
+      progress.wantsTotals(progressWanted());
       BackupResult result;
       if (stdin || stdinFromCommand) {
         BackupRequest req = new BackupRequest(List.of(), patterns, false, tags, h, null, fixed, lockedUntil(repo), threads);
@@ -115,11 +116,13 @@ final class BackupCommand extends RepoCommand {
         }
         List<Path> ps = paths.stream().map(Path::of).toList();
         Snapshot par = force ? null : findParent(repo, h, ps);
+        io.cairn.format.Trace.mark("backup: parent found");
         BackupRequest req = new BackupRequest(ps, patterns, oneFileSystem, tags, h, par, fixed, lockedUntil(repo), threads);
         try (ProgressDisplay d = new ProgressDisplay("backup", progress, progressWanted())) {
           result = new Backup(repo, req, progress).run();
         }
       }
+      io.cairn.format.Trace.mark("backup: done");
       report(result);
       return result.partial() ? ExitCodes.PARTIAL : ExitCodes.OK;
     }

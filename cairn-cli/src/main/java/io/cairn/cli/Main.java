@@ -74,6 +74,8 @@ public final class Main {
   }
 
   public static void main(String[] args) {
+    io.cairn.format.Trace.mark("main");
+    Thread.ofPlatform().daemon().name("cairn-prepare").start(io.cairn.crypto.KeyWrapper::prepare);
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }
 

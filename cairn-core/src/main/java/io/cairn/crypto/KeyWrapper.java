@@ -31,6 +31,15 @@ public final class KeyWrapper {
         salt, nonce, wrapped, now, host, username);
   }
 
+  /**
+   * Loads the Argon2id implementation ahead of its first use: linking libargon2 takes about
+   * 0.1 s, which a command can spend on another thread while it parses arguments and reads the
+   * repository's config.
+   */
+  public static void prepare() {
+    NativeArgon2.available();
+  }
+
   /** The master key, or null when the password does not open this key file. */
   public static MasterKey unwrap(KeyFile file, char[] password) {
     KdfParams params = new KdfParams(file.memoryKiB(), file.iterations(), file.parallelism());
@@ -48,6 +57,22 @@ public final class KeyWrapper {
   }
 
   static byte[] derive(char[] password, byte[] salt, KdfParams p) {
+    byte[] out = new byte[32];
+    byte[] pw = new String(password).getBytes(StandardCharsets.UTF_8);
+    try {
+      if (NativeArgon2.available()) {
+        NativeArgon2.hash(pw, salt, p, out);
+      } else {
+        javaArgon2(pw, salt, p, out);
+      }
+    } finally {
+      Arrays.fill(pw, (byte) 0);
+    }
+    return out;
+  }
+
+  /** BouncyCastle's Argon2id: used where libargon2 is not installed. */
+  static void javaArgon2(byte[] pw, byte[] salt, KdfParams p, byte[] out) {
     Argon2Parameters params = new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
         .withVersion(Argon2Parameters.ARGON2_VERSION_13)
         .withSalt(salt)
@@ -57,10 +82,6 @@ public final class KeyWrapper {
         .build();
     Argon2BytesGenerator gen = new Argon2BytesGenerator();
     gen.init(params);
-    byte[] out = new byte[32];
-    byte[] pw = new String(password).getBytes(StandardCharsets.UTF_8);
     gen.generateBytes(pw, out);
-    Arrays.fill(pw, (byte) 0);
-    return out;
   }
 }

@@ -100,19 +100,24 @@ public final class BlobCodec {
     };
   }
 
+  /** One reusable decompression context per thread, like {@link #CTX}. */
+  private static final ThreadLocal<com.github.luben.zstd.ZstdDecompressCtx> DCTX =
+      ThreadLocal.withInitial(com.github.luben.zstd.ZstdDecompressCtx::new);
+
   private static byte[] decompress(byte[] p, String resource) {
-    byte[] src = java.util.Arrays.copyOfRange(p, 1, p.length);
-    if (src.length == 0) {
+    int len = p.length - 1;
+    if (len == 0) {
       throw new CorruptObjectException(resource, "compressed blob is empty");
     }
-    long size = Zstd.getFrameContentSize(src);
+    long size = Zstd.getFrameContentSize(p, 1, len);
     if (size < 0 || size > MAX_PLAINTEXT) {
       throw new CorruptObjectException(resource, "compressed blob declares an invalid size " + size);
     }
     try {
-      byte[] out = Zstd.decompress(src, (int) size);
-      if (out.length != size) {
-        throw new CorruptObjectException(resource, "decompressed to " + out.length + " bytes, expected " + size);
+      byte[] out = new byte[(int) size];
+      int n = DCTX.get().decompressByteArray(out, 0, out.length, p, 1, len);
+      if (n != size) {
+        throw new CorruptObjectException(resource, "decompressed to " + n + " bytes, expected " + size);
       }
       return out;
     } catch (ZstdException e) {

@@ -34,7 +34,10 @@ import java.util.regex.Pattern;
  * not retried: they raise a {@link StoreException} carrying the server's message.
  */
 public final class HttpStore implements BlobStore {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Created on first use: making an ObjectMapper costs ~50 ms, which local repositories need not pay. */
+  private static final class Mapper {
+    static final ObjectMapper JSON = new ObjectMapper();
+  }
   private static final Pattern URL = Pattern.compile("(https?://[^/]+)/repos/([a-z0-9][a-z0-9-]{0,62})/"
       + "([a-z0-9][a-z0-9-]{0,62})/?");
 
@@ -87,7 +90,7 @@ public final class HttpStore implements BlobStore {
    */
   public static JsonNode enroll(String server, String pin, String token, String name)
       throws IOException, InterruptedException {
-    String body = JSON.createObjectNode().put("token", token).put("name", name).toString();
+    String body = Mapper.JSON.createObjectNode().put("token", token).put("name", name).toString();
     HttpResponse<String> r;
     try (HttpClient c = client(server, pin)) {
       r = c.send(HttpRequest.newBuilder(URI.create(server + "/api/v1/enroll")).timeout(Duration.ofSeconds(60))
@@ -97,7 +100,7 @@ public final class HttpStore implements BlobStore {
       throw new IllegalArgumentException("cannot trust " + server + ": " + rootMessage(e) + (pin == null
           ? "\n  If the server uses a self-signed certificate, pass --fingerprint as printed when it starts." : ""), e);
     }
-    JsonNode answer = JSON.readTree(r.body());
+    JsonNode answer = Mapper.JSON.readTree(r.body());
     if (r.statusCode() != 201) {
       throw new IllegalArgumentException("the server refused the enrollment: " + answer.path("message").asText(
           "HTTP " + r.statusCode()));
@@ -191,7 +194,7 @@ public final class HttpStore implements BlobStore {
       throw refused(prefix, r);
     }
     try {
-      JsonNode n = JSON.readTree(r.body()).path("objects");
+      JsonNode n = Mapper.JSON.readTree(r.body()).path("objects");
       List<StoreEntry> out = new ArrayList<>(n.size());
       for (JsonNode e : n) {
         String key = StoreKeys.check(e.path("key").asText());
@@ -291,7 +294,7 @@ public final class HttpStore implements BlobStore {
   private StoreException refused(String key, HttpResponse<byte[]> r) {
     String message;
     try {
-      JsonNode n = JSON.readTree(r.body());
+      JsonNode n = Mapper.JSON.readTree(r.body());
       message = n.path("message").asText("HTTP " + r.statusCode());
     } catch (IOException | RuntimeException e) {
       message = "HTTP " + r.statusCode();
