@@ -15,7 +15,6 @@ import io.cairn.format.KeyFile;
 import io.cairn.format.Node;
 import io.cairn.format.ObjectNotFoundException;
 import io.cairn.format.RepositoryConfig;
-import io.cairn.format.SnapshotCodec;
 import io.cairn.format.SnapshotContent;
 import io.cairn.format.TreeCodec;
 import io.cairn.store.BlobStore;
@@ -41,6 +40,7 @@ public final class Repository implements AutoCloseable {
   private final Id keyId;
   private final RepositoryOptions options;
   private final MasterIndex index;
+  private final SnapshotHeadCache snapshotHeads;
   private final BlobCodec codec;
 
   private Repository(BlobStore store, RepositoryConfig config, MasterKey key, Id keyId,
@@ -51,6 +51,7 @@ public final class Repository implements AutoCloseable {
     this.keyId = keyId;
     this.options = options;
     this.index = new MasterIndex(store, options.cacheDir().resolve(config.id().hex()).resolve("index"));
+    this.snapshotHeads = new SnapshotHeadCache(options.cacheDir().resolve(config.id().hex()).resolve("snapshots"));
     this.codec = new BlobCodec(key.cipher(), options.compressionLevel());
   }
 
@@ -269,13 +270,16 @@ public final class Repository implements AutoCloseable {
   /** Every snapshot, oldest first. Snapshots that fail to load are reported through {@code onError}. */
   public List<Snapshot> listSnapshots(java.util.function.Consumer<CairnException> onError) {
     List<Snapshot> out = new ArrayList<>();
+    java.util.Set<Id> listed = new java.util.HashSet<>();
     for (StoreKeys.Named e : StoreKeys.listNamed(store, StoreKeys.SNAPSHOTS)) {
+      listed.add(e.id());
       try {
         out.add(loadSnapshot(e.id()));
       } catch (CairnException ex) {
         onError.accept(ex);
       }
     }
+    snapshotHeads.retainOnly(listed);
     out.sort(Comparator.comparing((Snapshot s) -> s.envelope().time()).thenComparing(Snapshot::id));
     return out;
   }
@@ -288,7 +292,7 @@ public final class Repository implements AutoCloseable {
 
   public Snapshot loadSnapshot(Id id) {
     String k = StoreKeys.snapshot(id);
-    SnapshotCodec.Decoded d = ContentAddressed.snapshot(store, id);
+    SnapshotHeadCache.Head d = snapshotHeads.load(store, id);
     byte[] aad = new byte[SNAPSHOT_AAD.length + d.envelopeBytes().length];
     System.arraycopy(SNAPSHOT_AAD, 0, aad, 0, SNAPSHOT_AAD.length);
     System.arraycopy(d.envelopeBytes(), 0, aad, SNAPSHOT_AAD.length, d.envelopeBytes().length);
