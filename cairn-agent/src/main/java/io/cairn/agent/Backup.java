@@ -48,7 +48,10 @@ import java.util.function.Supplier;
  * ctime and inode) are not read.
  */
 public final class Backup {
-  private static final long MAX_IN_FLIGHT_BYTES = 48L << 20;
+  /** Chunk bytes read but not yet packed (each also needs its sealed copy while it is worked on). */
+  private static final long MAX_IN_FLIGHT_BYTES = 24L << 20;
+  /** Files up to this size are read with the reader thread's own small buffer. */
+  private static final int SMALL_BUFFER = 2 << 20;
 
   private final Repository repo;
   private final BackupRequest req;
@@ -143,7 +146,7 @@ public final class Backup {
       warmUpOnce();
       try {
         progress.current(name);
-        f.complete(readContent(meta, in, name));
+        f.complete(readContent(meta, in, name, true)); // a stream of unknown length
         newFiles.incrementAndGet();
         files.incrementAndGet();
       } catch (IOException e) {
@@ -172,6 +175,9 @@ public final class Backup {
     fileThreads = Executors.newFixedThreadPool(readers, Thread.ofPlatform().daemon().name("cairn-read-", 0).factory());
     fileSlots = new Semaphore(readers * 2);
     memory = new Semaphore((int) (MAX_IN_FLIGHT_BYTES >> 10));
+    // One large file at a time is enough: its chunks already keep every chunk worker busy.
+    largeReadSlots = 1;
+    largeReads = new Semaphore(1);
     try (WriteSession s = repo.newSession()) {
       session = s;
       io.cairn.format.Trace.mark("backup: session open");
@@ -396,7 +402,7 @@ public final class Backup {
         progress.current(p.toString());
         Node n;
         try (InputStream in = Files.newInputStream(p, LinkOption.NOFOLLOW_LINKS)) {
-          n = readContent(meta, in, p.toString());
+          n = readContent(meta, in, p.toString(), meta.size() > SMALL_BUFFER);
         }
         Node after = metadata.read(p, meta.name());
         if (after.size() != meta.size() || after.mtimeSeconds() != meta.mtimeSeconds()
@@ -434,21 +440,57 @@ public final class Backup {
         && now.inode() == old.inode();
   }
 
-  /** Chunks a stream; chunk work runs on the pool while this thread keeps reading. */
+  /**
+   * Read buffers: each reader thread keeps a small one for the many small files; buffers of two
+   * maximum chunks (16 MiB) for large files and streams are shared: one large file is read at a
+   * time (its chunks keep all chunk workers busy), so memory does not grow with the reader threads.
+   */
   private final ThreadLocal<byte[]> readBuffers = new ThreadLocal<>();
+  private final java.util.concurrent.ConcurrentLinkedQueue<byte[]> largeBuffers = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private Semaphore largeReads;
+  private int largeReadSlots;
 
-  private Node readContent(Node meta, InputStream in, String what) throws IOException {
-    ChunkReader reader = new ChunkReader(chunker);
-    byte[] buf = readBuffers.get();
-    if (buf == null) {
-      buf = reader.newBuffer();
-      readBuffers.set(buf);
+  /** Chunks a stream; chunk work runs on the pool while this thread keeps reading. */
+  private Node readContent(Node meta, InputStream in, String what, boolean large) throws IOException {
+    if (large) {
+      largeReads.acquireUninterruptibly();
     }
+    try {
+      return readBuffered(meta, in, what, large);
+    } finally {
+      if (large) {
+        largeReads.release();
+      }
+    }
+  }
+
+  private Node readBuffered(Node meta, InputStream in, String what, boolean large) throws IOException {
+    ChunkReader reader = new ChunkReader(chunker);
+    byte[] buf = large ? largeBuffers.poll() : readBuffers.get();
+    if (buf == null) {
+      buf = large ? reader.newBuffer() : new byte[SMALL_BUFFER];
+    }
+    try {
+      return chunkAll(reader, meta, in, what, buf);
+    } finally {
+      byte[] after = reader.buffer() != null ? reader.buffer() : buf;
+      if (after.length > SMALL_BUFFER) {
+        if (largeBuffers.size() < largeReadSlots) {
+          largeBuffers.offer(after);
+        }
+      } else {
+        readBuffers.set(after);
+      }
+    }
+  }
+
+  private Node chunkAll(ChunkReader reader, Node meta, InputStream in, String what, byte[] buf) throws IOException {
     List<Future<Id>> ids = new ArrayList<>();
     long read;
     try {
       read = reader.split(in, chunk -> {
-        int kib = Math.max(1, chunk.length >> 10);
+        // A chunk larger than the whole budget (a huge --fixed-chunks size) takes all of it.
+        int kib = (int) Math.min(MAX_IN_FLIGHT_BYTES >> 10, Math.max(1, chunk.length >> 10));
         memory.acquire(kib);
         try {
           ids.add(chunkPool.submit(() -> {

@@ -40,26 +40,30 @@ public final class ChunkReader {
   }
 
   /**
-   * As {@link #split(InputStream, ChunkSink)} with a caller-owned buffer of at least two maximum
-   * chunks, so that reading many files does not allocate (and zero) a buffer for each.
+   * As {@link #split(InputStream, ChunkSink)} with a caller-owned buffer, so that reading many
+   * files does not allocate (and zero) a buffer for each. A buffer smaller than two maximum
+   * chunks is enough for a small file; for a longer stream it is replaced by a larger one (up
+   * to two maximum chunks), which {@link #buffer()} returns afterwards for reuse.
    * Reads are at most {@link #READ_SIZE} bytes: the JDK copies file reads into heap arrays
    * through a temporary direct buffer of the request's size, cached per platform thread.
    */
-  public long split(InputStream in, ChunkSink sink, byte[] buf) throws IOException, InterruptedException {
+  public long split(InputStream in, ChunkSink sink, byte[] buffer) throws IOException, InterruptedException {
     int max = chunker.maxSize();
-    if (buf.length < 2 * max) {
-      throw new IllegalArgumentException("buffer must hold two maximum chunks (" + 2 * max + " bytes)");
-    }
+    byte[] buf = buffer;
     int start = 0;
     int end = 0;
     boolean eof = false;
     long total = 0;
     while (true) {
       while (!eof && end - start < max) {
-        if (buf.length - end < max && start > 0) {
+        if (start > 0 && (end == buf.length || (buf.length >= 2 * max && buf.length - end < max))) {
           System.arraycopy(buf, start, buf, 0, end - start);
           end -= start;
           start = 0;
+        } else if (end == buf.length) {
+          // start == 0 and less than a maximum chunk buffered: a small buffer meets a long stream
+          buf = java.util.Arrays.copyOf(buf, Math.min(2 * max, Math.max(2 * buf.length, 1 << 16)));
+          this.buf = buf;
         }
         int r = in.read(buf, end, Math.min(READ_SIZE, buf.length - end));
         if (r < 0) {
@@ -71,6 +75,7 @@ public final class ChunkReader {
       }
       int avail = end - start;
       if (avail == 0) {
+        this.buf = buf;
         return total;
       }
       int window = Math.min(avail, max);
@@ -85,4 +90,11 @@ public final class ChunkReader {
   }
 
   public static final int READ_SIZE = 1 << 20;
+
+  private byte[] buf;
+
+  /** The buffer the last {@link #split(InputStream, ChunkSink, byte[])} ended with (possibly grown). */
+  public byte[] buffer() {
+    return buf;
+  }
 }

@@ -38,21 +38,44 @@ public final class BlobCodec {
     byte[] aad = BlobCipher.blobAad(type, id);
     // The encoding byte and the payload go to the cipher as one array: a separate one-byte
     // update would leave every later GCM block misaligned, which the JDK handles on a slow path.
-    byte[] encoded = tryCompress(plain);
-    if (encoded == null) {
-      encoded = new byte[plain.length + 1];
-      encoded[0] = RAW;
-      System.arraycopy(plain, 0, encoded, 1, plain.length);
+    // Both are built in a per-thread scratch buffer, so a chunk costs one new array: the sealed one.
+    byte[] scratch = scratch(1 + (int) Zstd.compressBound(plain.length));
+    int n = tryCompress(plain, scratch);
+    if (n < 0) {
+      scratch[0] = RAW;
+      System.arraycopy(plain, 0, scratch, 1, plain.length);
+      n = plain.length + 1;
     }
-    return new Sealed(cipher.encrypt(aad, NO_HEADER, encoded, 0, encoded.length), plain.length);
+    return new Sealed(cipher.encrypt(aad, NO_HEADER, scratch, 0, n), plain.length);
+  }
+
+  private static final ThreadLocal<byte[]> SCRATCH = new ThreadLocal<>();
+
+  /** Scratch buffers up to this size are kept per thread (a maximum chunk and its zstd bound). */
+  private static final int SCRATCH_KEPT = 9 << 20;
+
+  private static byte[] scratch(int size) {
+    byte[] b = SCRATCH.get();
+    if (b != null && b.length >= size) {
+      return b;
+    }
+    b = new byte[size];
+    if (size <= SCRATCH_KEPT) {
+      SCRATCH.set(b); // a huge tree's buffer is not kept
+    }
+    return b;
   }
 
   private static final byte[] NO_HEADER = new byte[0];
 
-  /** The zstd encoding (encoding byte included), or null when compression does not pay. */
-  private byte[] tryCompress(byte[] plain) {
+  /**
+   * Writes the zstd encoding (encoding byte first) into {@code out}, which holds at least
+   * {@code 1 + compressBound(plain.length)} bytes; returns its length, or -1 when compression
+   * does not pay.
+   */
+  private int tryCompress(byte[] plain, byte[] out) {
     if (plain.length < 64) {
-      return null;
+      return -1;
     }
     // A quick look at a sample saves compressing whole chunks of already-compressed data.
     if (plain.length > 4 * SAMPLE) {
@@ -61,19 +84,18 @@ public final class BlobCodec {
       System.arraycopy(plain, off, sample, 0, SAMPLE);
       byte[] c = compress(sample, 1);
       if (c.length > SAMPLE - SAMPLE / 64) {
-        return null;
+        return -1;
       }
     }
     com.github.luben.zstd.ZstdCompressCtx ctx = CTX.get();
     ctx.setLevel(level);
     ctx.setContentSize(true);
-    byte[] out = new byte[1 + (int) Zstd.compressBound(plain.length)];
     int n = ctx.compressByteArray(out, 1, out.length - 1, plain, 0, plain.length);
     if (n > plain.length - plain.length / 32) {
-      return null;
+      return -1;
     }
     out[0] = ZSTD;
-    return java.util.Arrays.copyOf(out, n + 1);
+    return n + 1;
   }
 
   /** One reusable zstd context per thread: creating one per call costs more than compressing small chunks. */

@@ -19,8 +19,14 @@ public final class Packer {
   private long plaintextBytes;
 
   public Packer(BlobType type, int capacity) {
+    this(type, capacity, null);
+  }
+
+  /** As {@link #Packer(BlobType, int)}, building in {@code reuse} when it is large enough. */
+  public Packer(BlobType type, int capacity, byte[] reuse) {
     this.type = type;
-    this.buf = new byte[Math.max(capacity, 1 << 16)];
+    int cap = Math.max(capacity, 1 << 16);
+    this.buf = reuse != null && reuse.length >= cap ? reuse : new byte[cap];
     byte[] pre = PackFormat.preamble();
     System.arraycopy(pre, 0, buf, 0, pre.length);
     len = pre.length;
@@ -51,13 +57,54 @@ public final class Packer {
   }
 
   /** The finished pack: bytes, name (SHA-256 of the bytes) and entries. */
-  public record Finished(Id id, byte[] bytes, List<PackEntry> entries, long plaintextBytes) {}
+  /**
+   * A finished pack. Its name (the SHA-256 of its bytes) is computed on first use, by the thread
+   * that stores it, not under the lock that {@link #finish} is called with.
+   */
+  public static final class Finished {
+    private final byte[] bytes;
+    private final List<PackEntry> entries;
+    private final long plaintextBytes;
+    private Id id;
+
+    Finished(byte[] bytes, List<PackEntry> entries, long plaintextBytes) {
+      this.bytes = bytes;
+      this.entries = entries;
+      this.plaintextBytes = plaintextBytes;
+    }
+
+    public synchronized Id id() {
+      if (id == null) {
+        id = Id.of(sha256(bytes));
+      }
+      return id;
+    }
+
+    public byte[] bytes() {
+      return bytes;
+    }
+
+    public List<PackEntry> entries() {
+      return entries;
+    }
+
+    public long plaintextBytes() {
+      return plaintextBytes;
+    }
+  }
 
   public Finished finish() {
     byte[] tail = PackFormat.headerAndTrailer(entries);
     byte[] out = Arrays.copyOf(buf, len + tail.length);
     System.arraycopy(tail, 0, out, len, tail.length);
-    return new Finished(Id.of(sha256(out)), out, List.copyOf(entries), plaintextBytes);
+    return new Finished(out, List.copyOf(entries), plaintextBytes);
+  }
+
+  /** The build buffer, for the next packer, once this one is finished and will not be used again. */
+  byte[] takeBuffer() {
+    byte[] b = buf;
+    buf = null;
+    return b;
   }
 
   public static byte[] sha256(byte[] data) {

@@ -35,6 +35,8 @@ public final class WriteSession implements AutoCloseable {
   private final ConcurrentHashMap<Id, Boolean> claimed = new ConcurrentHashMap<>();
   private final Object packLock = new Object();
   private Packer dataPacker;
+  /** The last data pack's build buffer (17 MiB), reused by the next one instead of allocating anew. */
+  private byte[] spareDataBuffer;
   private Packer treePacker;
   private final List<IndexEntry> pending = new ArrayList<>();
   private int packsSinceFlush;
@@ -48,7 +50,7 @@ public final class WriteSession implements AutoCloseable {
   private final java.util.concurrent.ExecutorService uploader = java.util.concurrent.Executors.newSingleThreadExecutor(
       Thread.ofPlatform().daemon().name("cairn-upload").factory());
   /** At most this many finished packs wait in memory for the uploader. */
-  private final java.util.concurrent.Semaphore uploadSlots = new java.util.concurrent.Semaphore(2);
+  private final java.util.concurrent.Semaphore uploadSlots = new java.util.concurrent.Semaphore(1);
   private final List<java.util.concurrent.Future<?>> uploads = java.util.Collections.synchronizedList(new ArrayList<>());
 
   private final Id sessionId;
@@ -142,6 +144,9 @@ public final class WriteSession implements AutoCloseable {
       PackEntry e = p.add(id, sealed.ciphertext(), sealed.plaintextLength());
       if (p.size() >= repo.config().packSize()) {
         full = p.finish();
+        if (type == BlobType.DATA) {
+          spareDataBuffer = p.takeBuffer();
+        }
         resetPacker(type);
       }
       newBlobs.incrementAndGet();
@@ -164,7 +169,8 @@ public final class WriteSession implements AutoCloseable {
   private Packer packerFor(BlobType type) {
     if (type == BlobType.DATA) {
       if (dataPacker == null) {
-        dataPacker = new Packer(type, repo.config().packSize() + (1 << 20));
+        dataPacker = new Packer(type, repo.config().packSize() + (1 << 20), spareDataBuffer);
+        spareDataBuffer = null;
       }
       return dataPacker;
     }
@@ -221,8 +227,9 @@ public final class WriteSession implements AutoCloseable {
 
   private void upload(Packer.Finished f) {
     // Rule 1: the pack is durable before any index names its blobs.
+    Id packId = f.id();
     try {
-      repo.store().putIfAbsent(StoreKeys.pack(f.id()), f.bytes());
+      repo.store().putIfAbsent(StoreKeys.pack(packId), f.bytes());
     } catch (RuntimeException e) {
       // The blobs of this pack are claimed but not stored: the session can no longer commit.
       failure = e;
@@ -232,7 +239,7 @@ public final class WriteSession implements AutoCloseable {
     List<IndexEntry> flushNow = null;
     synchronized (uploadLock) {
       for (PackEntry e : f.entries()) {
-        pending.add(new IndexEntry(e.id(), e.type(), f.id(), e.offset(), e.length()));
+        pending.add(new IndexEntry(e.id(), e.type(), packId, e.offset(), e.length()));
       }
       if (++packsSinceFlush >= PACKS_PER_SEGMENT || pending.size() >= ENTRIES_PER_SEGMENT) {
         flushNow = new ArrayList<>(pending);

@@ -103,4 +103,53 @@ class FastCdcTest {
   static String hash(byte[] b) {
     return java.util.HexFormat.of().formatHex(io.cairn.repository.PackerAccess.sha256(b));
   }
+
+  /** A stream that hands out at most {@code step} bytes per read, as pipes and sockets do. */
+  static final class Trickle extends java.io.InputStream {
+    private final byte[] data;
+    private final int step;
+    private int pos;
+
+    Trickle(byte[] data, int step) {
+      this.data = data;
+      this.step = step;
+    }
+
+    @Override
+    public int read() {
+      return pos < data.length ? data[pos++] & 0xff : -1;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) {
+      if (pos >= data.length) {
+        return -1;
+      }
+      int n = Math.min(Math.min(len, step), data.length - pos);
+      System.arraycopy(data, pos, b, off, n);
+      pos += n;
+      return n;
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {0, 1, 1000, 70_000, 300_000, 600_000})
+  void aSmallStartingBufferGivesTheSameChunksAndGrowsAtMostToTwoMaximumChunks(int initial) throws Exception {
+    FastCdc c = new FastCdc(gear(7), 16 << 10, 64 << 10, 256 << 10);
+    for (int size : new int[] {0, 5, 16 << 10, 100_000, 700_000, 3_000_000}) {
+      byte[] data = random(size, size);
+      List<byte[]> expected = chunks(c, data);
+      for (int step : new int[] {1 << 20, 4096, 777}) {
+        List<byte[]> got = new ArrayList<>();
+        ChunkReader r = new ChunkReader(c);
+        long n = r.split(new Trickle(data, step), got::add, new byte[initial]);
+        assertThat(n).isEqualTo(size);
+        assertThat(got).hasSameSizeAs(expected);
+        for (int k = 0; k < got.size(); k++) {
+          assertThat(got.get(k)).as("size %d step %d chunk %d", size, step, k).isEqualTo(expected.get(k));
+        }
+        assertThat(r.buffer().length).isLessThanOrEqualTo(Math.max(initial, 2 * (256 << 10)));
+      }
+    }
+  }
 }
