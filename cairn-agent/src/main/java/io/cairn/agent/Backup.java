@@ -404,9 +404,7 @@ public final class Backup {
         try (InputStream in = Files.newInputStream(p, LinkOption.NOFOLLOW_LINKS)) {
           n = readContent(meta, in, p.toString(), meta.size() > SMALL_BUFFER);
         }
-        Node after = metadata.read(p, meta.name());
-        if (after.size() != meta.size() || after.mtimeSeconds() != meta.mtimeSeconds()
-            || after.mtimeNanos() != meta.mtimeNanos()) {
+        if (FileMetadata.changedSince(p, meta)) {
           warnings.add(p + ": file changed while it was being read; the snapshot holds what was read");
         }
         if (n.size() != meta.size()) {
