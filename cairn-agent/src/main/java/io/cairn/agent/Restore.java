@@ -49,7 +49,7 @@ public final class Restore {
   private final List<PathMatcher> includes = new ArrayList<>();
   private Path target;
 
-  private record Item(Path path, Path rel, Node node, int depth) {}
+  record Item(Path path, Path rel, Node node, int depth) {}
 
   public Restore(Repository repo, RestoreRequest req, Progress progress) {
     this.repo = repo;
