@@ -22,6 +22,10 @@ public final class Posix {
       FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG));
   private static final MethodHandle GETEUID = LINKER.defaultLookup().find("geteuid")
       .map(a -> LINKER.downcallHandle(a, FunctionDescriptor.of(ValueLayout.JAVA_INT))).orElse(null);
+  private static final MethodHandle GETEGID = LINKER.defaultLookup().find("getegid")
+      .map(a -> LINKER.downcallHandle(a, FunctionDescriptor.of(ValueLayout.JAVA_INT))).orElse(null);
+  private static final MethodHandle LCHOWN = find("lchown",
+      FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
   private static final MethodHandle CHMOD = find("chmod",
       FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
   private static final MethodHandle UTIMENSAT = find("utimensat",
@@ -47,6 +51,54 @@ public final class Posix {
       return GETEUID != null && (int) GETEUID.invokeExact() == 0;
     } catch (Throwable t) {
       return false;
+    }
+  }
+
+  /** The effective user id, or -1 when unknown. */
+  public static int euid() {
+    try {
+      return GETEUID == null ? -1 : (int) GETEUID.invokeExact();
+    } catch (Throwable t) {
+      return -1;
+    }
+  }
+
+  /** The effective group id, or -1 when unknown. */
+  public static int egid() {
+    try {
+      return GETEGID == null ? -1 : (int) GETEGID.invokeExact();
+    } catch (Throwable t) {
+      return -1;
+    }
+  }
+
+  /**
+   * The process's file-creation mask as Linux reports it in /proc/self/status (reading it that
+   * way does not change it, unlike umask(2)), or -1 when unknown.
+   */
+  public static int umask() {
+    try {
+      for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("Umask:")) {
+          return Integer.parseInt(line.substring(6).trim(), 8);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // not Linux, or too old to say
+    }
+    return -1;
+  }
+
+  /** Sets owner and group with one lchown(2) call; never follows a symlink. */
+  public static void lchown(Path p, int uid, int gid) throws IOException {
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment state = a.allocate(Linker.Option.captureStateLayout());
+      int rc = (int) LCHOWN.invokeExact(state, cString(a, p), uid, gid);
+      check(rc, state, "lchown", p);
+    } catch (IOException e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new IOException("lchown " + p + " failed: " + t, t);
     }
   }
 

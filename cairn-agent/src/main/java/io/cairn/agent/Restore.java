@@ -28,6 +28,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Restores a snapshot (or a path inside it) into a directory. First a plan is made by walking
@@ -48,7 +49,7 @@ public final class Restore {
   private final List<PathMatcher> includes = new ArrayList<>();
   private Path target;
 
-  private record Item(Path path, Path rel, Node node, int depth) {}
+  record Item(Path path, Path rel, Node node, int depth) {}
 
   public Restore(Repository repo, RestoreRequest req, Progress progress) {
     this.repo = repo;
@@ -75,6 +76,7 @@ public final class Restore {
     if (!includes.isEmpty()) {
       plan = filter(plan);
     }
+    io.cairn.format.Trace.mark("restore: planned " + plan.size() + " entries");
     long files = 0;
     long dirs = 0;
     long others = 0;
@@ -178,8 +180,9 @@ public final class Restore {
     } catch (IOException e) {
       throw new CairnException("cannot create target " + target + ": " + e.getMessage(), e);
     }
+    ownership();
     Map<List<Long>, Path> firstOfInode = new HashMap<>();
-    List<Item> fileJobs = new ArrayList<>();
+    List<Item> jobs = new ArrayList<>();
     List<Item[]> links = new ArrayList<>();
     List<Item> dirs = new ArrayList<>();
     for (Item i : plan) {
@@ -203,17 +206,13 @@ public final class Restore {
                 continue;
               }
             }
-            fileJobs.add(i);
+            jobs.add(i);
           }
-          case SYMLINK -> {
-            clear(i.path());
-            Files.createSymbolicLink(i.path(), RawPaths.of(n.linkTarget()));
-            applyMetadata(i.path(), n, true);
-          }
+          case SYMLINK -> jobs.add(i);
           case FIFO -> {
             clear(i.path());
             Posix.mkfifo(i.path(), n.mode() & 0777);
-            applyMetadata(i.path(), n, false);
+            applyMetadata(i.path(), n, false, false);
           }
           case CHAR_DEVICE, BLOCK_DEVICE -> {
             if (!root) {
@@ -223,7 +222,7 @@ public final class Restore {
             clear(i.path());
             Posix.mknod(i.path(), n.kind() == NodeKind.CHAR_DEVICE ? Posix.S_IFCHR : Posix.S_IFBLK,
                 n.mode() & 07777, n.rdev());
-            applyMetadata(i.path(), n, false);
+            applyMetadata(i.path(), n, false, false);
           }
           case SOCKET -> warnings.add(i.path() + ": sockets are recreated by the program that owns them (skipped)");
         }
@@ -231,24 +230,16 @@ public final class Restore {
         errors.add(i.path() + ": " + e.getMessage());
       }
     }
+    io.cairn.format.Trace.mark("restore: directories and special files created");
     AtomicLong verified = new AtomicLong();
     int threads = req.threads() > 0 ? req.threads() : Math.max(2, 2 * Runtime.getRuntime().availableProcessors());
     try (ExecutorService pool = Executors.newFixedThreadPool(threads, Thread.ofPlatform().daemon().name("cairn-restore-", 0).factory())) {
       List<Future<?>> fs = new ArrayList<>();
-      for (Item i : fileJobs) {
+      for (Batch b : batches(jobs)) {
         fs.add(pool.submit(() -> {
-          try {
-            progress.current(i.path().toString());
-            List<Integer> lengths = writeFile(i.path(), i.node());
-            applyMetadata(i.path(), i.node(), false);
-            if (req.verify()) {
-              verify(i.path(), i.node(), lengths);
-              verified.incrementAndGet();
-            }
-          } catch (IOException | RuntimeException e) {
-            errors.add(i.path() + ": " + e.getMessage());
+          for (Item i : b.items()) {
+            restoreEntry(i, b.dirLock(), verified);
           }
-          progress.filesDone.incrementAndGet();
         }));
       }
       for (Future<?> f : fs) {
@@ -262,6 +253,7 @@ public final class Restore {
         }
       }
     }
+    io.cairn.format.Trace.mark("restore: files written");
     for (Item[] l : links) {
       try {
         clear(l[0].path());
@@ -275,12 +267,136 @@ public final class Restore {
     for (int k = dirs.size() - 1; k >= 0; k--) {
       Item d = dirs.get(k);
       try {
-        applyMetadata(d.path(), d.node(), false);
+        applyMetadata(d.path(), d.node(), false, false);
       } catch (IOException | RuntimeException e) {
         errors.add(d.path() + ": " + e.getMessage());
       }
     }
+    io.cairn.format.Trace.mark("restore: metadata set");
     return verified.get();
+  }
+
+  /** Regular files and symlinks of one directory, restored one after the other by one thread. */
+  record Batch(List<Item> items, ReentrantLock dirLock) {}
+
+  /** Entries per batch: enough to amortise scheduling, few enough to spread big directories. */
+  static final int BATCH = 32;
+
+  /**
+   * Cuts the entries into batches of one directory each and orders them so that every
+   * directory's batches are spread evenly over the queue (a stratified order: batch b of a
+   * directory with n batches gets the key (b + u) / n, with u a fixed offset per directory).
+   * Creating entries in one directory is serialised by the kernel's lock on that directory, and
+   * a thread waiting for it there spins; with the entries of the big directories mixed among the
+   * others, the threads mostly create in different directories, and the few that meet wait on
+   * the directory's {@link ReentrantLock} instead, which leaves the CPU to the others.
+   */
+  static List<Batch> batches(List<Item> entries) {
+    Map<Path, List<Item>> byDir = new java.util.LinkedHashMap<>();
+    for (Item i : entries) {
+      byDir.computeIfAbsent(i.path().getParent(), k -> new ArrayList<>()).add(i);
+    }
+    record Keyed(Batch batch, double key, int seq) {}
+    List<Keyed> keyed = new ArrayList<>();
+    int dir = 0;
+    for (List<Item> items : byDir.values()) {
+      ReentrantLock lock = new ReentrantLock();
+      int n = (items.size() + BATCH - 1) / BATCH;
+      double u = (dir++ * 0.6180339887498949) % 1.0;
+      for (int b = 0; b < n; b++) {
+        List<Item> part = items.subList(b * BATCH, Math.min(items.size(), (b + 1) * BATCH));
+        keyed.add(new Keyed(new Batch(part, lock), (b + u) / n, keyed.size()));
+      }
+    }
+    keyed.sort(java.util.Comparator.comparingDouble(Keyed::key).thenComparingInt(Keyed::seq));
+    return keyed.stream().map(Keyed::batch).toList();
+  }
+
+  private void restoreEntry(Item i, ReentrantLock dirLock, AtomicLong verified) {
+    try {
+      Node n = i.node();
+      if (n.kind() == NodeKind.SYMLINK) {
+        dirLock.lock();
+        try {
+          clear(i.path());
+          Files.createSymbolicLink(i.path(), RawPaths.of(n.linkTarget()));
+        } finally {
+          dirLock.unlock();
+        }
+        applyMetadata(i.path(), n, true, false);
+        return;
+      }
+      progress.current(i.path().toString());
+      List<Integer> lengths = writeFile(i.path(), n, dirLock);
+      applyMetadata(i.path(), n, false, modeAtCreation(n));
+      if (req.verify()) {
+        verify(i.path(), n, lengths);
+        verified.incrementAndGet();
+      }
+    } catch (IOException | RuntimeException e) {
+      errors.add(i.path() + ": " + e.getMessage());
+    }
+    if (i.node().kind() == NodeKind.FILE) {
+      progress.filesDone.incrementAndGet();
+    }
+  }
+
+  /**
+   * Owner and group that entries created in a fresh target get without any chown (-1: unknown,
+   * always chown), and the creation mask when it alone decides a new file's mode (-1: unknown,
+   * always chmod). In a fresh target every entry is created by this restore, below a target that
+   * is not set-group-id and whose group is ours, so each gets our effective ids; with no
+   * extended attributes on the target there is no default ACL to mask modes either.
+   */
+  private int newUid = -1;
+  private int newGid = -1;
+  private int umask = -1;
+
+  private void ownership() {
+    if (!fresh) {
+      return;
+    }
+    try {
+      int mode = (Integer) Files.getAttribute(target, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+      int gid = (Integer) Files.getAttribute(target, "unix:gid", LinkOption.NOFOLLOW_LINKS);
+      int egid = Posix.egid();
+      if ((mode & 02000) == 0 && egid >= 0 && gid == egid) {
+        newUid = Posix.euid();
+        newGid = egid;
+      }
+      if (Posix.xattrListSize(target) == 0) {
+        umask = Posix.umask();
+      }
+    } catch (IOException | RuntimeException | Error e) {
+      // unknown: chown and chmod every entry
+    }
+  }
+
+  /** True when creating a file with its permission bits gives it exactly its mode, so no chmod is needed. */
+  private boolean modeAtCreation(Node n) {
+    return umask >= 0 && (n.mode() & 07000) == 0 && (n.mode() & 0777 & umask) == 0;
+  }
+
+  /** Creation-time permission attributes by mode, made once each. */
+  private static final java.nio.file.attribute.FileAttribute<?>[] PERMS = new java.nio.file.attribute.FileAttribute<?>[512];
+
+  private static java.nio.file.attribute.FileAttribute<?> perms(int mode) {
+    int m = mode & 0777;
+    java.nio.file.attribute.FileAttribute<?> a = PERMS[m];
+    if (a == null) {
+      java.util.Set<java.nio.file.attribute.PosixFilePermission> set =
+          java.util.EnumSet.noneOf(java.nio.file.attribute.PosixFilePermission.class);
+      java.nio.file.attribute.PosixFilePermission[] all = java.nio.file.attribute.PosixFilePermission.values();
+      for (int bit = 0; bit < 9; bit++) {
+        // values() runs OWNER_READ .. OTHERS_EXECUTE, i.e. from bit 8 down to bit 0
+        if ((m & (1 << (8 - bit))) != 0) {
+          set.add(all[bit]);
+        }
+      }
+      a = java.nio.file.attribute.PosixFilePermissions.asFileAttribute(set);
+      PERMS[m] = a;
+    }
+    return a;
   }
 
   /**
@@ -320,20 +436,28 @@ public final class Restore {
     Files.deleteIfExists(p);
   }
 
-  private List<Integer> writeFile(Path p, Node n) throws IOException {
-    clear(p);
+  private List<Integer> writeFile(Path p, Node n, ReentrantLock dirLock) throws IOException {
     List<Integer> lengths = new ArrayList<>(n.content().size());
     long pos = 0;
-    try (FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-        LinkOption.NOFOLLOW_LINKS)) {
+    long end = 0;
+    FileChannel ch;
+    dirLock.lock();
+    try {
+      clear(p);
+      ch = FileChannel.open(p, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+          LinkOption.NOFOLLOW_LINKS), perms(n.mode()));
+    } finally {
+      dirLock.unlock();
+    }
+    try (ch) {
       for (Id id : n.content()) {
         byte[] data = repo.loadBlob(BlobType.DATA, id);
         lengths.add(data.length);
-        writeSparse(ch, data, pos);
+        end = Math.max(end, writeSparse(ch, data, pos));
         pos += data.length;
         progress.bytesDone.addAndGet(data.length);
       }
-      if (ch.size() < pos) {
+      if (end < pos) {
         // A trailing hole: one zero byte at the end sets the length and allocates one block.
         ch.write(ByteBuffer.wrap(new byte[1]), pos - 1);
       }
@@ -348,9 +472,11 @@ public final class Restore {
 
   /**
    * Writes {@code data} at {@code pos}, skipping every file-system block that would hold only
-   * zeros, so holes in the original come back as holes even inside a chunk.
+   * zeros, so holes in the original come back as holes even inside a chunk. Returns the file
+   * offset just past the last byte written, or {@code pos} when all of it was a hole.
    */
-  static void writeSparse(FileChannel ch, byte[] data, long pos) throws IOException {
+  static long writeSparse(FileChannel ch, byte[] data, long pos) throws IOException {
+    long written = pos;
     int i = 0;
     while (i < data.length) {
       // Block boundaries are aligned to the file offset, not to the chunk.
@@ -372,8 +498,10 @@ public final class Restore {
       while (b.hasRemaining()) {
         at += ch.write(b, at);
       }
+      written = at;
       i = runEnd;
     }
+    return written;
   }
 
   private static boolean isZero(byte[] b, int from, int to) {
@@ -419,15 +547,20 @@ public final class Restore {
     }
   }
 
-  private void applyMetadata(Path p, Node n, boolean symlink) throws IOException {
-    LinkOption nf = LinkOption.NOFOLLOW_LINKS;
-    if (root) {
-      Files.setAttribute(p, "unix:uid", (int) n.uid(), nf);
-      Files.setAttribute(p, "unix:gid", (int) n.gid(), nf);
+  /**
+   * Sets owner, mode, extended attributes and times, skipping the owner when the entry was
+   * created with it already ({@link #ownership}) and the mode when {@code modeSet} (the file was
+   * created with exactly that mode).
+   */
+  private void applyMetadata(Path p, Node n, boolean symlink, boolean modeSet) throws IOException {
+    if (root && !(newUid >= 0 && n.uid() == newUid && n.gid() == newGid)) {
+      Posix.lchown(p, (int) n.uid(), (int) n.gid());
     }
     if (!symlink) {
       // After chown, which clears setuid/setgid.
-      Posix.chmod(p, n.mode() & 07777);
+      if (!modeSet) {
+        Posix.chmod(p, n.mode() & 07777);
+      }
       if (!n.xattrs().isEmpty() && (n.kind() == NodeKind.FILE || n.kind() == NodeKind.DIRECTORY)) {
         UserDefinedFileAttributeView v = Files.getFileAttributeView(p, UserDefinedFileAttributeView.class);
         for (Xattr x : n.xattrs()) {
