@@ -175,9 +175,6 @@ public final class Backup {
     fileThreads = Executors.newFixedThreadPool(readers, Thread.ofPlatform().daemon().name("cairn-read-", 0).factory());
     fileSlots = new Semaphore(readers * 2);
     memory = new Semaphore((int) (MAX_IN_FLIGHT_BYTES >> 10));
-    // One large file at a time is enough: its chunks already keep every chunk worker busy.
-    largeReadSlots = 1;
-    largeReads = new Semaphore(1);
     try (WriteSession s = repo.newSession()) {
       session = s;
       io.cairn.format.Trace.mark("backup: session open");
@@ -444,9 +441,9 @@ public final class Backup {
    * time (its chunks keep all chunk workers busy), so memory does not grow with the reader threads.
    */
   private final ThreadLocal<byte[]> readBuffers = new ThreadLocal<>();
-  private final java.util.concurrent.ConcurrentLinkedQueue<byte[]> largeBuffers = new java.util.concurrent.ConcurrentLinkedQueue<>();
-  private Semaphore largeReads;
-  private int largeReadSlots;
+  private final java.util.concurrent.atomic.AtomicReference<byte[]> largeBuffer = new java.util.concurrent.atomic.AtomicReference<>();
+  /** One large file at a time is enough: its chunks already keep every chunk worker busy. */
+  private final Semaphore largeReads = new Semaphore(1);
 
   /** Chunks a stream; chunk work runs on the pool while this thread keeps reading. */
   private Node readContent(Node meta, InputStream in, String what, boolean large) throws IOException {
@@ -464,18 +461,16 @@ public final class Backup {
 
   private Node readBuffered(Node meta, InputStream in, String what, boolean large) throws IOException {
     ChunkReader reader = new ChunkReader(chunker);
-    byte[] buf = large ? largeBuffers.poll() : readBuffers.get();
+    byte[] buf = large ? largeBuffer.getAndSet(null) : readBuffers.get();
     if (buf == null) {
       buf = large ? reader.newBuffer() : new byte[SMALL_BUFFER];
     }
     try {
       return chunkAll(reader, meta, in, what, buf);
     } finally {
-      byte[] after = reader.buffer() != null ? reader.buffer() : buf;
+      byte[] after = reader.buffer(); // grown when a small file turned out long
       if (after.length > SMALL_BUFFER) {
-        if (largeBuffers.size() < largeReadSlots) {
-          largeBuffers.offer(after);
-        }
+        largeBuffer.compareAndSet(null, after);
       } else {
         readBuffers.set(after);
       }

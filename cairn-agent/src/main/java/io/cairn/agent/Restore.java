@@ -357,8 +357,9 @@ public final class Restore {
       return;
     }
     try {
-      int mode = (Integer) Files.getAttribute(target, "unix:mode", LinkOption.NOFOLLOW_LINKS);
-      int gid = (Integer) Files.getAttribute(target, "unix:gid", LinkOption.NOFOLLOW_LINKS);
+      Map<String, Object> a = Files.readAttributes(target, "unix:mode,gid", LinkOption.NOFOLLOW_LINKS);
+      int mode = (Integer) a.get("mode");
+      int gid = (Integer) a.get("gid");
       int egid = Posix.egid();
       if ((mode & 02000) == 0 && egid >= 0 && gid == egid) {
         newUid = Posix.euid();
@@ -367,7 +368,7 @@ public final class Restore {
       if (Posix.xattrListSize(target) == 0) {
         umask = Posix.umask();
       }
-    } catch (IOException | RuntimeException | Error e) {
+    } catch (IOException | RuntimeException e) {
       // unknown: chown and chmod every entry
     }
   }

@@ -50,6 +50,7 @@ public final class ChunkReader {
   public long split(InputStream in, ChunkSink sink, byte[] buffer) throws IOException, InterruptedException {
     int max = chunker.maxSize();
     byte[] buf = buffer;
+    this.buf = buf;
     int start = 0;
     int end = 0;
     boolean eof = false;
@@ -75,7 +76,6 @@ public final class ChunkReader {
       }
       int avail = end - start;
       if (avail == 0) {
-        this.buf = buf;
         return total;
       }
       int window = Math.min(avail, max);
@@ -93,7 +93,7 @@ public final class ChunkReader {
 
   private byte[] buf;
 
-  /** The buffer the last {@link #split(InputStream, ChunkSink, byte[])} ended with (possibly grown). */
+  /** The buffer the last {@link #split(InputStream, ChunkSink, byte[])} used: the one given, or the larger one it grew into. */
   public byte[] buffer() {
     return buf;
   }

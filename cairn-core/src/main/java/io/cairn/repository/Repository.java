@@ -50,8 +50,9 @@ public final class Repository implements AutoCloseable {
     this.key = key;
     this.keyId = keyId;
     this.options = options;
-    this.index = new MasterIndex(store, options.cacheDir().resolve(config.id().hex()).resolve("index"));
-    this.snapshotHeads = new SnapshotHeadCache(options.cacheDir().resolve(config.id().hex()).resolve("snapshots"));
+    java.nio.file.Path cache = options.cacheDir().resolve(config.id().hex());
+    this.index = new MasterIndex(store, cache.resolve("index"));
+    this.snapshotHeads = new SnapshotHeadCache(cache.resolve("snapshots"));
     this.codec = new BlobCodec(key.cipher(), options.compressionLevel());
   }
 

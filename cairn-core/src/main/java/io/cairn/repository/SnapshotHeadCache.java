@@ -40,11 +40,9 @@ final class SnapshotHeadCache {
   Head load(BlobStore store, Id id) {
     Path file = dir.resolve(id.hex());
     try {
-      if (Files.exists(file)) {
-        return decode(Files.readAllBytes(file), file.toString());
-      }
+      return decode(Files.readAllBytes(file), file.toString());
     } catch (IOException | CairnException e) {
-      // unreadable or damaged: a miss
+      // absent, unreadable or damaged: a miss
     }
     SnapshotCodec.Decoded d = ContentAddressed.snapshot(store, id);
     Head h = new Head(d.envelope(), d.envelopeBytes(), d.sealed(), d.refCount());
