@@ -18,11 +18,6 @@ import picocli.CommandLine.ScopeType;
     description = "Encrypted, deduplicated backups.%n%n"
         + "The repository comes from -r/--repo or CAIRN_REPOSITORY; the password from "
         + "--password-file, CAIRN_PASSWORD_FILE, CAIRN_PASSWORD, or a prompt on a terminal.",
-    subcommands = {InitCommand.class, BackupCommand.class, SnapshotsCommand.class, LsCommand.class,
-        DiffCommand.class, RestoreCommand.class, CatCommand.class, StatsCommand.class, KeyCommand.class,
-        CheckCommand.class, ForgetCommand.class, PruneCommand.class, RepairCommand.class, EnrollCommand.class,
-        ServerCommand.class,
-        CommandLine.HelpCommand.class},
     footer = {"", "Exit codes: 0 success, 1 error, 2 usage, 3 backup written but some files unreadable,",
         "10 no repository at the location, 12 wrong password."})
 public final class Main {
@@ -83,8 +78,80 @@ public final class Main {
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }
 
-  static int run(String[] args, PrintWriter out, PrintWriter err) {
+  /** The subcommands, in the order help lists them ({@code help} comes last). */
+  static final java.util.List<Class<?>> COMMANDS = java.util.List.of(InitCommand.class, BackupCommand.class,
+      SnapshotsCommand.class, LsCommand.class, DiffCommand.class, RestoreCommand.class, CatCommand.class,
+      StatsCommand.class, KeyCommand.class, CheckCommand.class, ForgetCommand.class, PruneCommand.class,
+      RepairCommand.class, EnrollCommand.class, ServerCommand.class);
+
+  /** Options of {@code cairn} itself that take a value as the next argument. */
+  private static final java.util.Set<String> VALUE_OPTIONS =
+      java.util.Set.of("-r", "--repo", "--password-file", "--cache-dir", "--credentials", "--retry-for");
+
+  /**
+   * The subcommand the arguments name, or null when that is not plain (no subcommand, {@code
+   * help}, an unknown name, or an option this does not recognise). picocli builds the model of
+   * a command from its annotations by reflection, which took about 0.4 s per run for all of
+   * them; only the one that runs is built, unless help or an error message needs them all.
+   */
+  static Class<?> requested(String[] args) {
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if (a.equals("--")) {
+        return null;
+      }
+      if (a.startsWith("--")) {
+        if (VALUE_OPTIONS.contains(a)) {
+          i++;
+        }
+        continue;
+      }
+      if (a.startsWith("-") && a.length() > 1) {
+        // A cluster of short options: -q, -h, -V are flags; -r takes the rest or the next argument.
+        for (int k = 1; k < a.length(); k++) {
+          char c = a.charAt(k);
+          if (c == 'r') {
+            if (k == a.length() - 1) {
+              i++;
+            }
+            break;
+          }
+          if (c != 'q' && c != 'h' && c != 'V') {
+            return null;
+          }
+        }
+        continue;
+      }
+      for (Class<?> c : COMMANDS) {
+        if (c.getAnnotation(Command.class).name().equals(a)) {
+          return c;
+        }
+      }
+      return null;
+    }
+    return null;
+  }
+
+  static CommandLine commandLine(String[] args) {
     CommandLine cl = new CommandLine(new Main());
+    Class<?> only = requested(args);
+    for (Class<?> c : COMMANDS) {
+      if (only == null || only == c) {
+        try {
+          cl.addSubcommand(c.getDeclaredConstructor().newInstance());
+        } catch (ReflectiveOperationException e) {
+          throw new IllegalStateException(e);
+        }
+      }
+    }
+    if (only == null) {
+      cl.addSubcommand(new CommandLine.HelpCommand());
+    }
+    return cl;
+  }
+
+  static int run(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cl = commandLine(args);
     cl.setOut(out);
     cl.setErr(err);
     cl.setCaseInsensitiveEnumValuesAllowed(true);
