@@ -52,6 +52,8 @@ public final class Backup {
   private static final long MAX_IN_FLIGHT_BYTES = 24L << 20;
   /** Files up to this size are read with the reader thread's own small buffer. */
   private static final int SMALL_BUFFER = 2 << 20;
+  /** Files up to this size are sealed on the reader thread (see {@link #chunkAll}). */
+  private static final long INLINE_MAX = 256 << 10;
 
   private final Repository repo;
   private final BackupRequest req;
@@ -480,18 +482,23 @@ public final class Backup {
   private Node chunkAll(ChunkReader reader, Node meta, InputStream in, String what, byte[] buf) throws IOException {
     List<Future<Id>> ids = new ArrayList<>();
     long read;
+    // A small file is one chunk: it is sealed right here on the reader thread. Handing it to
+    // the chunk pool and waiting for the result cost two thread wake-ups per file, which on a
+    // tree of many small files took more time than hashing and compressing them.
+    boolean inline = meta.size() <= INLINE_MAX;
     try {
       read = reader.split(in, chunk -> {
+        if (inline) {
+          ids.add(CompletableFuture.completedFuture(saveChunk(chunk)));
+          return;
+        }
         // A chunk larger than the whole budget (a huge --fixed-chunks size) takes all of it.
         int kib = (int) Math.min(MAX_IN_FLIGHT_BYTES >> 10, Math.max(1, chunk.length >> 10));
         memory.acquire(kib);
         try {
           ids.add(chunkPool.submit(() -> {
             try {
-              Id id = repo.blobId(chunk);
-              session.saveBlob(BlobType.DATA, id, chunk);
-              progress.bytesDone.addAndGet(chunk.length);
-              return id;
+              return saveChunk(chunk);
             } finally {
               memory.release(kib);
             }
@@ -529,6 +536,13 @@ public final class Backup {
     }
     progress.filesDone.incrementAndGet();
     return meta.withContent(content, read);
+  }
+
+  private Id saveChunk(byte[] chunk) {
+    Id id = repo.blobId(chunk);
+    session.saveBlob(BlobType.DATA, id, chunk);
+    progress.bytesDone.addAndGet(chunk.length);
+    return id;
   }
 
   private void error(Path p, IOException e) {

@@ -86,7 +86,7 @@ public final class MaintenanceMemory {
         p.add(id, ct, 0);
       }
       Packer.Finished f = p.finish();
-      store.putIfAbsent(StoreKeys.pack(f.id()), f.bytes());
+      f.putTo(store);
       for (PackEntry e : f.entries()) {
         segment.add(new IndexEntry(e.id(), e.type(), f.id(), e.offset(), e.length()));
       }

@@ -26,9 +26,18 @@ public final class BlobCipher {
 
   private final SecretKey key;
   private final ThreadLocal<Cipher> ciphers = ThreadLocal.withInitial(BlobCipher::newCipher);
+  /** libcrypto contexts, one per thread, when the library is there (see {@link NativeCrypto}). */
+  private final ThreadLocal<NativeCrypto.Gcm> natives;
 
   BlobCipher(byte[] key) {
+    this(key, NativeCrypto.available());
+  }
+
+  /** With {@code nativeCrypto} false, the JDK's provider even where libcrypto is there (for tests). */
+  BlobCipher(byte[] key, boolean nativeCrypto) {
     this.key = new SecretKeySpec(key, "AES");
+    byte[] k = key.clone();
+    this.natives = nativeCrypto ? ThreadLocal.withInitial(() -> new NativeCrypto.Gcm(k)) : null;
   }
 
   private static Cipher newCipher() {
@@ -38,6 +47,9 @@ public final class BlobCipher {
       throw new IllegalStateException("AES-GCM unavailable", e);
     }
   }
+
+  private static final String AUTH_FAILED =
+      "authentication failed: the data was altered or belongs to another repository";
 
   public static byte[] blobAad(BlobType type, Id id) {
     byte[] aad = new byte[1 + Id.LENGTH];
@@ -52,6 +64,9 @@ public final class BlobCipher {
    * through the interpreted GHASH at a few percent of the final speed.
    */
   public static void warmUp() {
+    if (NativeCrypto.available()) {
+      return; // libcrypto runs at full speed from the first call
+    }
     BlobCipher c = new BlobCipher(new byte[32]);
     byte[] data = new byte[4096];
     byte[] aad = new byte[1];
@@ -69,6 +84,10 @@ public final class BlobCipher {
     RANDOM.nextBytes(nonce);
     byte[] out = new byte[NONCE + header.length + len + TAG];
     System.arraycopy(nonce, 0, out, 0, NONCE);
+    if (natives != null) {
+      natives.get().seal(aad, header, data, off, len, out);
+      return out;
+    }
     try {
       Cipher c = ciphers.get();
       c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG * 8, nonce));
@@ -103,6 +122,12 @@ public final class BlobCipher {
       throw new CorruptObjectException(resource, "ciphertext of " + len + " bytes is too short");
     }
     byte[] out = new byte[len - OVERHEAD];
+    if (natives != null) {
+      if (!natives.get().open(aad, env, off, len, out)) {
+        throw new CorruptObjectException(resource, AUTH_FAILED);
+      }
+      return out;
+    }
     try {
       Cipher c = ciphers.get();
       c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG * 8, env, off, NONCE));
@@ -117,8 +142,7 @@ public final class BlobCipher {
       o += c.doFinal(env, p, end - p, out, o);
       return out;
     } catch (AEADBadTagException e) {
-      throw new CorruptObjectException(resource, "authentication failed: the data was altered or "
-          + "belongs to another repository", e);
+      throw new CorruptObjectException(resource, AUTH_FAILED, e);
     } catch (GeneralSecurityException e) {
       throw new CorruptObjectException(resource, "decryption failed: " + e.getMessage(), e);
     }

@@ -12,10 +12,18 @@ import javax.crypto.spec.SecretKeySpec;
 public final class ChunkIdHasher {
   private final SecretKeySpec key;
   private final ThreadLocal<Mac> macs;
+  /** The key for libcrypto when it is there (see {@link NativeCrypto}); then {@link #macs} is unused. */
+  private final NativeCrypto.HmacKey nativeKey;
 
   ChunkIdHasher(byte[] key) {
+    this(key, NativeCrypto.available());
+  }
+
+  /** With {@code nativeCrypto} false, the JDK's provider even where libcrypto is there (for tests). */
+  ChunkIdHasher(byte[] key, boolean nativeCrypto) {
     this.key = new SecretKeySpec(key, "HmacSHA256");
     this.macs = ThreadLocal.withInitial(this::newMac);
+    this.nativeKey = nativeCrypto ? new NativeCrypto.HmacKey(key) : null;
   }
 
   private Mac newMac() {
@@ -48,6 +56,11 @@ public final class ChunkIdHasher {
 
   /** The HMAC itself, without the zero-blob cache. */
   Id mac(byte[] data, int off, int len) {
+    if (nativeKey != null) {
+      byte[] out = new byte[Id.LENGTH];
+      NativeCrypto.hmac(nativeKey, data, off, len, out);
+      return Id.of(out);
+    }
     Mac m = macs.get();
     m.update(data, off, len);
     return Id.of(m.doFinal());

@@ -347,7 +347,7 @@ public final class Pruner {
       return 0;
     }
     Packer.Finished f = p.finish();
-    store.putIfAbsent(StoreKeys.pack(f.id()), f.bytes());
+    f.putTo(store);
     for (PackEntry e : f.entries()) {
       keep.add(new IndexEntry(e.id(), e.type(), f.id(), e.offset(), e.length()));
     }

@@ -150,7 +150,7 @@ public final class Repairer {
   }
 
   private void store(Packer.Finished f) {
-    store.putIfAbsent(StoreKeys.pack(f.id()), f.bytes());
+    f.putTo(store);
   }
 
   /** Rewrites damaged snapshots without what cannot be restored; returns how many were rewritten. */

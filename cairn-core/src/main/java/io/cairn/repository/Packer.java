@@ -4,8 +4,6 @@ import io.cairn.format.BlobType;
 import io.cairn.format.Id;
 import io.cairn.format.PackEntry;
 import io.cairn.format.PackFormat;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -56,32 +54,39 @@ public final class Packer {
     return e;
   }
 
-  /** The finished pack: bytes, name (SHA-256 of the bytes) and entries. */
   /**
-   * A finished pack. Its name (the SHA-256 of its bytes) is computed on first use, by the thread
-   * that stores it, not under the lock that {@link #finish} is called with.
+   * A finished pack: the first {@link #length()} bytes of the build buffer, which it now owns.
+   * Its name (the SHA-256 of those bytes) is computed on first use, by the thread that stores
+   * it, not under the lock that {@link #finish} is called with.
    */
   public static final class Finished {
-    private final byte[] bytes;
+    private byte[] buffer;
+    private final int length;
     private final List<PackEntry> entries;
     private final long plaintextBytes;
     private Id id;
 
-    Finished(byte[] bytes, List<PackEntry> entries, long plaintextBytes) {
-      this.bytes = bytes;
+    Finished(byte[] buffer, int length, List<PackEntry> entries, long plaintextBytes) {
+      this.buffer = buffer;
+      this.length = length;
       this.entries = entries;
       this.plaintextBytes = plaintextBytes;
     }
 
     public synchronized Id id() {
       if (id == null) {
-        id = Id.of(sha256(bytes));
+        id = Id.of(io.cairn.crypto.Sha256.digest(buffer, 0, length));
       }
       return id;
     }
 
-    public byte[] bytes() {
-      return bytes;
+    public int length() {
+      return length;
+    }
+
+    /** Stores the pack under its name, unless it is there already; true when this call wrote it. */
+    public boolean putTo(io.cairn.store.BlobStore store) {
+      return store.putIfAbsent(io.cairn.store.StoreKeys.pack(id()), buffer, length);
     }
 
     public List<PackEntry> entries() {
@@ -91,27 +96,32 @@ public final class Packer {
     public long plaintextBytes() {
       return plaintextBytes;
     }
+
+    /** The build buffer, for the next packer, once the pack is stored; this object is spent afterwards. */
+    synchronized byte[] release() {
+      id();
+      byte[] b = buffer;
+      buffer = null;
+      return b;
+    }
   }
 
+  /**
+   * Appends the header and trailer in the build buffer itself: a pack is never copied, and a
+   * session reuses the buffer for its next pack ({@link Finished#release}).
+   */
   public Finished finish() {
     byte[] tail = PackFormat.headerAndTrailer(entries);
-    byte[] out = Arrays.copyOf(buf, len + tail.length);
-    System.arraycopy(tail, 0, out, len, tail.length);
-    return new Finished(out, List.copyOf(entries), plaintextBytes);
-  }
-
-  /** The build buffer, for the next packer, once this one is finished and will not be used again. */
-  byte[] takeBuffer() {
-    byte[] b = buf;
+    if (len + tail.length > buf.length) {
+      buf = Arrays.copyOf(buf, len + tail.length);
+    }
+    System.arraycopy(tail, 0, buf, len, tail.length);
+    Finished f = new Finished(buf, len + tail.length, List.copyOf(entries), plaintextBytes);
     buf = null;
-    return b;
+    return f;
   }
 
   public static byte[] sha256(byte[] data) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(data);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return io.cairn.crypto.Sha256.digest(data);
   }
 }

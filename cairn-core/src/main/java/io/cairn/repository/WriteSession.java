@@ -35,7 +35,7 @@ public final class WriteSession implements AutoCloseable {
   private final ConcurrentHashMap<Id, Boolean> claimed = new ConcurrentHashMap<>();
   private final Object packLock = new Object();
   private Packer dataPacker;
-  /** The last data pack's build buffer (17 MiB), reused by the next one instead of allocating anew. */
+  /** A stored data pack's build buffer (17 MiB), reused by the next one instead of allocating anew. */
   private byte[] spareDataBuffer;
   private Packer treePacker;
   private final List<IndexEntry> pending = new ArrayList<>();
@@ -144,9 +144,6 @@ public final class WriteSession implements AutoCloseable {
       PackEntry e = p.add(id, sealed.ciphertext(), sealed.plaintextLength());
       if (p.size() >= repo.config().packSize()) {
         full = p.finish();
-        if (type == BlobType.DATA) {
-          spareDataBuffer = p.takeBuffer();
-        }
         resetPacker(type);
       }
       newBlobs.incrementAndGet();
@@ -229,13 +226,19 @@ public final class WriteSession implements AutoCloseable {
     // Rule 1: the pack is durable before any index names its blobs.
     Id packId = f.id();
     try {
-      repo.store().putIfAbsent(StoreKeys.pack(packId), f.bytes());
+      f.putTo(repo.store());
     } catch (RuntimeException e) {
       // The blobs of this pack are claimed but not stored: the session can no longer commit.
       failure = e;
       throw e;
     }
     packsWritten.incrementAndGet();
+    byte[] spare = f.release();
+    if (f.entries().get(0).type() == BlobType.DATA) {
+      synchronized (packLock) {
+        spareDataBuffer = spare; // the next data pack is built in it
+      }
+    }
     List<IndexEntry> flushNow = null;
     synchronized (uploadLock) {
       for (PackEntry e : f.entries()) {

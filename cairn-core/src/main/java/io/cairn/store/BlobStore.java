@@ -25,6 +25,14 @@ public interface BlobStore extends AutoCloseable {
   /** Stores {@code data} under {@code key} unless the key exists; true when this call wrote it. */
   boolean putIfAbsent(String key, byte[] data);
 
+  /**
+   * As {@link #putIfAbsent(String, byte[])} for the first {@code length} bytes of {@code data}
+   * (a pack in its build buffer). Stores that can write a prefix without copying override it.
+   */
+  default boolean putIfAbsent(String key, byte[] data, int length) {
+    return putIfAbsent(key, length == data.length ? data : java.util.Arrays.copyOf(data, length));
+  }
+
   /** The whole object. */
   byte[] get(String key);
 

@@ -44,6 +44,12 @@ public final class FileSystemStore implements BlobStore {
 
   @Override
   public boolean putIfAbsent(String key, byte[] data) {
+    return putIfAbsent(key, data, data.length);
+  }
+
+  @Override
+  public boolean putIfAbsent(String key, byte[] data, int length) {
+    java.util.Objects.checkFromIndexSize(0, length, data.length);
     Path target = path(key);
     if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
       return false;
@@ -53,7 +59,7 @@ public final class FileSystemStore implements BlobStore {
       Files.createDirectories(tmp);
       t = tmp.resolve(UUID.randomUUID() + ".tmp");
       try (FileChannel ch = FileChannel.open(t, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        ByteBuffer b = ByteBuffer.wrap(data);
+        ByteBuffer b = ByteBuffer.wrap(data, 0, length);
         while (b.hasRemaining()) {
           ch.write(b);
         }
