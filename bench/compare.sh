@@ -67,8 +67,12 @@ measure() {  # round tool step bytes cmd...
 for ((r = 1; r <= ROUNDS; r++)); do
   echo "round $r"
   for tool in $TOOLS; do
-    repo="$WORK/$tool-repo"; live="$WORK/live"; out="$WORK/restore"
+    # Copies and restore targets get their own directories and are removed only after the last
+    # round: on some file systems (ext4 without a journal here) creating tens of thousands of
+    # files right after deleting as many is several times slower, which swamped the restore figures.
+    repo="$WORK/$tool-repo"; live="$WORK/keep/live-$r-$tool"; out="$WORK/keep/restore-$r-$tool"
     rm -rf "$repo" "$repo.cache" "$live" "$out"
+    mkdir -p "$WORK/keep"
     cp -a "$CORPUS/day1" "$live"
     init "$tool" "$repo"
     measure "$r" "$tool" first "$DAY1_BYTES" backup "$tool" "$repo" "$live" day1
@@ -76,7 +80,6 @@ for ((r = 1; r <= ROUNDS; r++)); do
     rsync -a --delete "$CORPUS/day2/" "$live/"
     measure "$r" "$tool" daytwo "$DAY1_BYTES" backup "$tool" "$repo" "$live" day2
     measure "$r" "$tool" restore "$DAY1_BYTES" restore "$tool" "$repo" "$out"
-    rm -rf "$out"
     measure "$r" "$tool" image "$IMAGE_BYTES" backup "$tool" "$repo" "$CORPUS/image" image
     mkdir -p "$WORK/db"; cp "$CORPUS/dumps/dump1.sql" "$WORK/db/shop.sql"
     measure "$r" "$tool" dump1 "$DUMP2_BYTES" backup "$tool" "$repo" "$WORK/db" dump1
@@ -88,13 +91,14 @@ for ((r = 1; r <= ROUNDS; r++)); do
     printf '  %-7s %-10s %8.1f MiB new for a %.0f MiB dump\n' "$tool" dump2new "$(echo "($size - $before) / 1048576" | bc -l)" "$(echo "$DUMP2_BYTES / 1048576" | bc -l)"
     printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$tool" reposize 0 0 "$size" >> "$RESULTS"
     printf '  %-7s %-10s %8.1f MiB\n' "$tool" reposize "$(echo "$size / 1048576" | bc -l)"
-    rm -rf "$live" "$WORK/db" "$repo" "$repo.cache"
+    rm -rf "$WORK/db" "$repo" "$repo.cache"
     init "$tool" "$repo"
     measure "$r" "$tool" first2x "$((2 * DAY1_BYTES))" backup "$tool" "$repo" "$LIVE2X" twice
     rm -rf "$repo" "$repo.cache"
   done
 done
 
+rm -rf "$WORK/keep"
 echo
 echo "Medians over $ROUNDS rounds (corpus day1: $((DAY1_BYTES / 1048576)) MiB)"
 python3 - "$RESULTS" <<'PY'

@@ -35,8 +35,15 @@ public final class WriteSession implements AutoCloseable {
   private final ConcurrentHashMap<Id, Boolean> claimed = new ConcurrentHashMap<>();
   private final Object packLock = new Object();
   private Packer dataPacker;
-  /** A stored data pack's build buffer (17 MiB), reused by the next one instead of allocating anew. */
-  private byte[] spareDataBuffer;
+  /**
+   * Build buffers for data packs (17 MiB each), taken by a new data pack and given back once
+   * the pack is stored. Two are enough to keep building while the last pack is written; a
+   * third would only wait (one upload at a time), and each occupies a whole heap region.
+   */
+  private static final int DATA_BUFFERS = 2;
+  private final java.util.concurrent.BlockingQueue<byte[]> dataBuffers =
+      new java.util.concurrent.ArrayBlockingQueue<>(DATA_BUFFERS);
+  private int dataBuffersMade;
   private Packer treePacker;
   private final List<IndexEntry> pending = new ArrayList<>();
   private int packsSinceFlush;
@@ -166,8 +173,7 @@ public final class WriteSession implements AutoCloseable {
   private Packer packerFor(BlobType type) {
     if (type == BlobType.DATA) {
       if (dataPacker == null) {
-        dataPacker = new Packer(type, repo.config().packSize() + (1 << 20), spareDataBuffer);
-        spareDataBuffer = null;
+        dataPacker = new Packer(type, repo.config().packSize() + (1 << 20), takeDataBuffer());
       }
       return dataPacker;
     }
@@ -175,6 +181,34 @@ public final class WriteSession implements AutoCloseable {
       treePacker = new Packer(type, 1 << 20);
     }
     return treePacker;
+  }
+
+  /**
+   * A buffer for a new data pack: a free one, else a new one while fewer than two exist, else
+   * the one the pack being stored gives back. Called under {@link #packLock}; the uploader
+   * gives buffers back without taking that lock.
+   */
+  private byte[] takeDataBuffer() {
+    byte[] b = dataBuffers.poll();
+    if (b != null) {
+      return b;
+    }
+    if (dataBuffersMade < DATA_BUFFERS) {
+      dataBuffersMade++;
+      return null; // the packer allocates it
+    }
+    while (true) {
+      checkHealthy(); // a failed upload gives nothing back
+      try {
+        b = dataBuffers.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new io.cairn.format.CairnException("interrupted while waiting for a pack to be written");
+      }
+      if (b != null) {
+        return b;
+      }
+    }
   }
 
   private void resetPacker(BlobType type) {
@@ -235,9 +269,7 @@ public final class WriteSession implements AutoCloseable {
     packsWritten.incrementAndGet();
     byte[] spare = f.release();
     if (f.entries().get(0).type() == BlobType.DATA) {
-      synchronized (packLock) {
-        spareDataBuffer = spare; // the next data pack is built in it
-      }
+      dataBuffers.offer(spare); // the next data pack is built in it
     }
     List<IndexEntry> flushNow = null;
     synchronized (uploadLock) {
