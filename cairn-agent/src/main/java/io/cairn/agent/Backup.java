@@ -426,7 +426,7 @@ public final class Backup {
 
   private void warmUpOnce() {
     if (warmedUp.compareAndSet(false, true)) {
-      Thread.ofPlatform().daemon().name("cairn-warm-up").start(io.cairn.crypto.BlobCipher::warmUp);
+      io.cairn.crypto.BlobCipher.warmUpInBackground();
     }
   }
 

@@ -62,7 +62,7 @@ public final class Restore {
   }
 
   public RestoreResult run() {
-    Thread.ofPlatform().daemon().name("cairn-warm-up").start(io.cairn.crypto.BlobCipher::warmUp);
+    io.cairn.crypto.BlobCipher.warmUpInBackground();
     target = req.target().toAbsolutePath().normalize();
     List<Item> plan = new ArrayList<>();
     Node start = resolveStart();

@@ -92,13 +92,13 @@ public final class MaintenanceMemory {
       }
       if (segment.size() >= 500_000) {
         byte[] seg = IndexSegment.encode(segment);
-        store.putIfAbsent(StoreKeys.index(Id.of(Packer.sha256(seg))), seg);
+        store.putIfAbsent(StoreKeys.index(Id.of(io.cairn.crypto.Sha256.digest(seg))), seg);
         segment.clear();
       }
     }
     if (!segment.isEmpty()) {
       byte[] seg = IndexSegment.encode(segment);
-      store.putIfAbsent(StoreKeys.index(Id.of(Packer.sha256(seg))), seg);
+      store.putIfAbsent(StoreKeys.index(Id.of(io.cairn.crypto.Sha256.digest(seg))), seg);
     }
     SnapshotSummary sum = new SnapshotSummary(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
     for (int s = 0; s < 3; s++) {
@@ -106,7 +106,7 @@ public final class MaintenanceMemory {
       SnapshotEnvelope env = new SnapshotEnvelope(Instant.now().minus(Duration.ofDays(3 - s)), "bench", List.of(),
           null, "0123456789abcdef0123456789abcdef", null, false, "bench", sum);
       byte[] data = SnapshotCodec.encode(env.toJsonBytes(), new byte[28], refs);
-      store.putIfAbsent(StoreKeys.snapshot(Id.of(Packer.sha256(data))), data);
+      store.putIfAbsent(StoreKeys.snapshot(Id.of(io.cairn.crypto.Sha256.digest(data))), data);
     }
   }
 

@@ -83,7 +83,6 @@ abstract class RepoCommand implements Callable<Integer> {
     }
   }
 
-
   Path cacheDir() {
     if (main.cacheDir != null) {
       return main.cacheDir;

@@ -59,14 +59,21 @@ public final class BlobCipher {
   }
 
   /**
+   * Starts {@link #warmUp} on a background thread when the JDK's GCM is in use; with libcrypto,
+   * which runs at full speed from the first call, it does nothing.
+   */
+  public static void warmUpInBackground() {
+    if (!NativeCrypto.available()) {
+      Thread.ofPlatform().daemon().name("cairn-warm-up").start(BlobCipher::warmUp);
+    }
+  }
+
+  /**
    * Runs a few thousand small encryptions so that the JIT compiles the GCM code with its CPU
    * intrinsics before the first large blob; otherwise the first hundred megabytes or so go
    * through the interpreted GHASH at a few percent of the final speed.
    */
-  public static void warmUp() {
-    if (NativeCrypto.available()) {
-      return; // libcrypto runs at full speed from the first call
-    }
+  static void warmUp() {
     BlobCipher c = new BlobCipher(new byte[32]);
     byte[] data = new byte[4096];
     byte[] aad = new byte[1];

@@ -52,7 +52,7 @@ final class NativeCrypto {
     try {
       SymbolLookup lib = SymbolLookup.libraryLookup("libcrypto.so.3", Arena.global());
       Linker.Option heap = Linker.Option.critical(true);
-      MethodHandle fetch = plain(lib, "EVP_CIPHER_fetch", FunctionDescriptor.of(PTR, PTR, PTR, PTR));
+      MethodHandle fetch = handle(lib, "EVP_CIPHER_fetch", FunctionDescriptor.of(PTR, PTR, PTR, PTR));
       MemorySegment cipher = (MemorySegment) fetch.invokeExact(MemorySegment.NULL,
           Arena.global().allocateFrom("AES-256-GCM"), MemorySegment.NULL);
       if (cipher.equals(MemorySegment.NULL)) {
@@ -64,8 +64,8 @@ final class NativeCrypto {
           handle(lib, "SHA256_Init", FunctionDescriptor.of(INT, PTR), heap),
           handle(lib, "SHA256_Update", FunctionDescriptor.of(INT, PTR, PTR, LONG), heap),
           handle(lib, "SHA256_Final", FunctionDescriptor.of(INT, PTR, PTR), heap),
-          plain(lib, "EVP_CIPHER_CTX_new", FunctionDescriptor.of(PTR)),
-          plain(lib, "EVP_CIPHER_CTX_free", FunctionDescriptor.ofVoid(PTR)),
+          handle(lib, "EVP_CIPHER_CTX_new", FunctionDescriptor.of(PTR)),
+          handle(lib, "EVP_CIPHER_CTX_free", FunctionDescriptor.ofVoid(PTR)),
           // int EVP_CipherInit_ex2(ctx, const EVP_CIPHER *, const unsigned char *key, const unsigned char *iv, int enc, const OSSL_PARAM[])
           handle(lib, "EVP_CipherInit_ex2", FunctionDescriptor.of(INT, PTR, PTR, PTR, PTR, INT, PTR), heap),
           // int EVP_CipherUpdate(ctx, unsigned char *out, int *outl, const unsigned char *in, int inl)
@@ -81,10 +81,6 @@ final class NativeCrypto {
 
   private static MethodHandle handle(SymbolLookup lib, String name, FunctionDescriptor fd, Linker.Option... options) {
     return LINKER.downcallHandle(lib.find(name).orElseThrow(() -> new IllegalArgumentException(name)), fd, options);
-  }
-
-  private static MethodHandle plain(SymbolLookup lib, String name, FunctionDescriptor fd) {
-    return handle(lib, name, fd);
   }
 
   static boolean available() {

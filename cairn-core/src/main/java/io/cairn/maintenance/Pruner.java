@@ -253,7 +253,7 @@ public final class Pruner {
     // that starts before the list is stored must count as older than the list.
     if (!plan.condemn().isEmpty()) {
       byte[] list = new CondemnedList(clock.instant().plus(options.fenceMargin()), plan.condemn()).encode();
-      store.putIfAbsent(StoreKeys.condemned(Id.of(Packer.sha256(list))), list);
+      store.putIfAbsent(StoreKeys.condemned(Id.of(io.cairn.crypto.Sha256.digest(list))), list);
     }
     if (plan.remove().isEmpty() && plan.deletePacks().isEmpty()) {
       for (Id l : plan.sweptLists()) {
@@ -337,7 +337,7 @@ public final class Pruner {
 
   private String writeSegment(List<IndexEntry> entries) {
     byte[] seg = IndexSegment.encode(entries);
-    String key = StoreKeys.index(Id.of(Packer.sha256(seg)));
+    String key = StoreKeys.index(Id.of(io.cairn.crypto.Sha256.digest(seg)));
     store.putIfAbsent(key, seg);
     return key;
   }

@@ -76,7 +76,7 @@ public final class Repairer {
     // The new segments are stored before any old one is removed.
     for (int from = 0; from < all.size(); from += 500_000) {
       byte[] seg = io.cairn.format.IndexSegment.encode(all.subList(from, Math.min(all.size(), from + 500_000)));
-      String key = StoreKeys.index(Id.of(Packer.sha256(seg)));
+      String key = StoreKeys.index(Id.of(io.cairn.crypto.Sha256.digest(seg)));
       store.putIfAbsent(key, seg);
       written.add(key);
     }

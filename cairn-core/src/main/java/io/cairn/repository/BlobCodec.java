@@ -74,10 +74,10 @@ public final class BlobCodec {
    * does not pay.
    *
    * <p>zstd works on direct buffers, one pair per thread: given heap arrays, zstd-jni pins them
-   * for the whole call, and a garbage collection that meets a pinned region cannot move it. On
-   * a backup that left whole regions of garbage behind in the old generation after nearly every
-   * collection ("Evacuation Failure: Pinned") and made the heap grow to several times the data
-   * in flight. The two extra copies cost far less than the compression itself.
+   * for the whole call, and a garbage collection that meets a pinned region cannot move it: the
+   * region stays, garbage and all. In one first backup's GC log, 4 of 14 young collections
+   * reported "Evacuation Failure: Pinned"; with direct buffers none did. The two extra copies
+   * cost far less than the compression itself.
    */
   private int tryCompress(byte[] plain, byte[] out) {
     int len = plain.length;

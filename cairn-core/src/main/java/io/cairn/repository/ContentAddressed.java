@@ -15,7 +15,7 @@ public final class ContentAddressed {
 
   /** True when {@code data} is what an object named {@code key} must hold. */
   public static boolean matches(String key, byte[] data) {
-    return Id.of(Packer.sha256(data)).equals(StoreKeys.idOf(key));
+    return Id.of(io.cairn.crypto.Sha256.digest(data)).equals(StoreKeys.idOf(key));
   }
 
   /**

@@ -80,10 +80,6 @@ public final class Packer {
       return id;
     }
 
-    public int length() {
-      return length;
-    }
-
     /** Stores the pack under its name, unless it is there already; true when this call wrote it. */
     public boolean putTo(io.cairn.store.BlobStore store) {
       return store.putIfAbsent(io.cairn.store.StoreKeys.pack(id()), buffer, length);
@@ -119,9 +115,5 @@ public final class Packer {
     Finished f = new Finished(buf, len + tail.length, List.copyOf(entries), plaintextBytes);
     buf = null;
     return f;
-  }
-
-  public static byte[] sha256(byte[] data) {
-    return io.cairn.crypto.Sha256.digest(data);
   }
 }

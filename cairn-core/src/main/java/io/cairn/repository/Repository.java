@@ -97,7 +97,7 @@ public final class Repository implements AutoCloseable {
   private static Id writeKey(BlobStore store, MasterKey master, char[] password, RepositoryOptions o) {
     KeyFile kf = KeyWrapper.wrap(master, password, o.kdf(), o.clock().instant(), o.host(), o.username());
     byte[] data = kf.encode();
-    Id id = Id.of(Packer.sha256(data));
+    Id id = Id.of(io.cairn.crypto.Sha256.digest(data));
     store.putIfAbsent(StoreKeys.key(id), data);
     return id;
   }

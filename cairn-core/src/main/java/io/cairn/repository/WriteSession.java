@@ -292,7 +292,7 @@ public final class WriteSession implements AutoCloseable {
       return;
     }
     byte[] seg = IndexSegment.encode(entries);
-    Id id = Id.of(Packer.sha256(seg));
+    Id id = Id.of(io.cairn.crypto.Sha256.digest(seg));
     // Rule 2: index segments only name packs that are already stored.
     repo.store().putIfAbsent(StoreKeys.index(id), seg);
     repo.index().addWritten(id, seg);
@@ -357,7 +357,7 @@ public final class WriteSession implements AutoCloseable {
     byte[] plain = content.toJsonBytes();
     byte[] sealed = repo.cipher().encrypt(aad, new byte[0], plain, 0, plain.length);
     byte[] data = SnapshotCodec.encode(env, sealed, refs);
-    Id id = Id.of(Packer.sha256(data));
+    Id id = Id.of(io.cairn.crypto.Sha256.digest(data));
     repo.store().putIfAbsent(StoreKeys.snapshot(id), data);
     return id;
   }

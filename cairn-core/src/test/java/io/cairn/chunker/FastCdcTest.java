@@ -101,7 +101,7 @@ class FastCdcTest {
   }
 
   static String hash(byte[] b) {
-    return java.util.HexFormat.of().formatHex(io.cairn.repository.PackerAccess.sha256(b));
+    return java.util.HexFormat.of().formatHex(io.cairn.crypto.Sha256.digest(b));
   }
 
   /** A stream that hands out at most {@code step} bytes per read, as pipes and sockets do. */

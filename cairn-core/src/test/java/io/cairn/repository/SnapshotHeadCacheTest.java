@@ -48,6 +48,12 @@ class SnapshotHeadCacheTest {
     return tmp.resolve("cache").resolve(r.config().id().hex()).resolve("snapshots").resolve(snap.hex());
   }
 
+  /** Lists the snapshots once, so that {@code snap}'s head is cached; returns the cache file. */
+  private Path listedAndCached(Repository r, Id snap) {
+    r.listSnapshots();
+    return cacheFile(r, snap);
+  }
+
   @Test
   void listingIsServedFromVerifiedHeadsWithoutTheReferenceList() throws Exception {
     try (Repository r = init()) {
@@ -77,8 +83,7 @@ class SnapshotHeadCacheTest {
   void aDamagedCacheFileIsOnlyAMiss() throws Exception {
     try (Repository r = init()) {
       Id a = commit(r, "alpha");
-      r.listSnapshots();
-      Path cached = cacheFile(r, a);
+      Path cached = listedAndCached(r, a);
       byte[] bytes = Files.readAllBytes(cached);
       bytes[bytes.length / 2] ^= 0x40;
       Files.write(cached, bytes);
@@ -92,8 +97,7 @@ class SnapshotHeadCacheTest {
   void aForgedEnvelopeInTheCacheFailsAuthentication() throws Exception {
     try (Repository r = init()) {
       Id a = commit(r, "alpha");
-      r.listSnapshots();
-      Path cached = cacheFile(r, a);
+      Path cached = listedAndCached(r, a);
       SnapshotHeadCache.Head h = SnapshotHeadCache.decode(Files.readAllBytes(cached), "t");
       byte[] env = new String(h.envelopeBytes(), StandardCharsets.UTF_8).replace("alpha", "omega")
           .getBytes(StandardCharsets.UTF_8);

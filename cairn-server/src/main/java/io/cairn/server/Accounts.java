@@ -129,7 +129,7 @@ public final class Accounts {
 
   /** The CSRF token that goes with a session token: only a page that saw the login answer knows it. */
   public static String csrf(String token) {
-    return java.util.HexFormat.of().formatHex(io.cairn.repository.Packer.sha256(("cairn csrf\0" + token)
+    return java.util.HexFormat.of().formatHex(io.cairn.crypto.Sha256.digest(("cairn csrf\0" + token)
         .getBytes(java.nio.charset.StandardCharsets.UTF_8))).substring(0, 32);
   }
 

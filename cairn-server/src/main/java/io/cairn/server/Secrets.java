@@ -1,6 +1,5 @@
 package io.cairn.server;
 
-import io.cairn.repository.Packer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -29,7 +28,7 @@ public final class Secrets {
   }
 
   public static String tokenHash(String token) {
-    return HexFormat.of().formatHex(Packer.sha256(token.getBytes(StandardCharsets.UTF_8)));
+    return HexFormat.of().formatHex(io.cairn.crypto.Sha256.digest(token.getBytes(StandardCharsets.UTF_8)));
   }
 
   public static String hashPassword(char[] password) {
