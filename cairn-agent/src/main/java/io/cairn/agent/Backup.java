@@ -400,8 +400,10 @@ public final class Backup {
       try {
         progress.current(p.toString());
         Node n;
-        try (InputStream in = Files.newInputStream(p, LinkOption.NOFOLLOW_LINKS)) {
-          n = readContent(meta, in, p.toString(), meta.size() > SMALL_BUFFER);
+        boolean large = meta.size() > SMALL_BUFFER;
+        // Large files are read around their holes (sparse files, disk images, VM disks).
+        try (InputStream in = large ? SparseInput.open(p) : Files.newInputStream(p, LinkOption.NOFOLLOW_LINKS)) {
+          n = readContent(meta, in, p.toString(), large);
         }
         if (FileMetadata.changedSince(p, meta)) {
           warnings.add(p + ": file changed while it was being read; the snapshot holds what was read");

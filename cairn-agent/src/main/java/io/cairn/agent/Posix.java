@@ -157,7 +157,8 @@ public final class Posix {
     }
   }
 
-  private static MemorySegment cString(Arena a, Path p) {
+  /** The path's raw bytes, NUL-terminated, in {@code a}. */
+  static MemorySegment cString(Arena a, Path p) {
     byte[] raw = RawPaths.bytes(p);
     MemorySegment path = a.allocate(raw.length + 1);
     path.copyFrom(MemorySegment.ofArray(raw));

@@ -13,6 +13,14 @@ public final class ChunkReader {
     this.chunker = chunker;
   }
 
+  /**
+   * A stream that knows where its holes are (a sparse file): how many bytes from its position
+   * read as zeros, which {@link InputStream#skip} then passes over without reading.
+   */
+  public interface Holes {
+    long holeAhead() throws IOException;
+  }
+
   /** Zero windows shorter than this are cut normally: not worth a lookup. */
   private static final int ZERO_RUN_MIN = 64 << 10;
   private final java.util.Map<Long, Integer> zeroCuts = new java.util.HashMap<>();
@@ -55,7 +63,32 @@ public final class ChunkReader {
     int end = 0;
     boolean eof = false;
     long total = 0;
+    Holes holes = in instanceof Holes h ? h : null;
     while (true) {
+      if (holes != null && !eof) {
+        // Whole windows of a hole are cut without reading them: the same cuts, from the same
+        // cached answer, as reading the zeros would give.
+        long ahead = holes.holeAhead();
+        int avail = end - start;
+        if (ahead > 0 && avail + ahead >= max && ZeroRuns.allZero(buf, start, avail)) {
+          int c = zeroCut(max, false);
+          long zeros = avail + ahead;
+          long consumed = 0;
+          while (zeros - consumed >= max) {
+            sink.accept(ZeroRuns.zeros(c));
+            consumed += c;
+          }
+          if (consumed <= avail) {
+            start += (int) consumed;
+          } else {
+            in.skipNBytes(consumed - avail);
+            total += consumed - avail;
+            start = 0;
+            end = 0;
+          }
+          continue;
+        }
+      }
       while (!eof && end - start < max) {
         if (start > 0 && (end == buf.length || (buf.length >= 2 * max && buf.length - end < max))) {
           System.arraycopy(buf, start, buf, 0, end - start);
