@@ -177,18 +177,19 @@ public final class Checker {
         try {
           SnapshotCodec.Decoded d = SnapshotEnvelopes.load(store, StoreKeys.idOf(e.key()));
           long missing = 0;
-          Id firstMissing = null;
-          for (int i = 0; i < d.refCount(); i++) {
-            Id ref = d.ref(i);
-            if (!indexed.contains(ref)) {
+          String firstMissing = null;
+          int w = d.refWidth();
+          for (int at = 0; at < d.refs().length; at += w) {
+            if (!indexed.containsPrefix(d.refs(), at, w)) {
               missing++;
               if (firstMissing == null) {
-                firstMissing = ref;
+                firstMissing = java.util.HexFormat.of().formatHex(d.refs(), at, at + w);
               }
             }
           }
           if (missing > 0) {
-            errors.add(e.key() + ": " + missing + " referenced blobs are missing (first: " + firstMissing.hex() + ")");
+            errors.add(e.key() + ": " + missing + " referenced blobs are missing (first: " + firstMissing
+                + (w < Id.LENGTH ? "…" : "") + ")");
           }
           if (repo != null) {
             Snapshot s = repo.loadSnapshot(StoreKeys.idOf(e.key()));

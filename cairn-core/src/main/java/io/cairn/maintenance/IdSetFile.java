@@ -51,12 +51,6 @@ public final class IdSetFile implements AutoCloseable {
     written++;
   }
 
-  public void add(byte[] ids, int offset, int length) {
-    for (int at = offset; at < offset + length; at += Id.LENGTH) {
-      add(Id.of(ids, at));
-    }
-  }
-
   private void flush() {
     buffer.flip();
     try {
@@ -98,41 +92,18 @@ public final class IdSetFile implements AutoCloseable {
   }
 
   public boolean contains(Id id) {
+    return containsPrefix(id.bytes(), 0, Id.LENGTH);
+  }
+
+  /**
+   * Whether some id in the set starts with the {@code width} bytes of {@code k} from
+   * {@code off}; {@code width} is a multiple of 8 up to {@link Id#LENGTH}.
+   */
+  public boolean containsPrefix(byte[] k, int off, int width) {
     if (seg == null) {
       throw new IllegalStateException("not sealed");
     }
-    byte[] k = id.bytes();
-    long k0 = be(k, 0);
-    long k1 = be(k, 8);
-    long k2 = be(k, 16);
-    long k3 = be(k, 24);
-    long lo = 0;
-    long hi = count - 1;
-    while (lo <= hi) {
-      long mid = (lo + hi) >>> 1;
-      long at = mid * Id.LENGTH;
-      int c = Long.compareUnsigned(seg.get(BE64, at), k0);
-      if (c == 0) c = Long.compareUnsigned(seg.get(BE64, at + 8), k1);
-      if (c == 0) c = Long.compareUnsigned(seg.get(BE64, at + 16), k2);
-      if (c == 0) c = Long.compareUnsigned(seg.get(BE64, at + 24), k3);
-      if (c == 0) {
-        return true;
-      }
-      if (c < 0) {
-        lo = mid + 1;
-      } else {
-        hi = mid - 1;
-      }
-    }
-    return false;
-  }
-
-  private static long be(byte[] b, int off) {
-    long v = 0;
-    for (int i = 0; i < 8; i++) {
-      v = (v << 8) | (b[off + i] & 0xff);
-    }
-    return v;
+    return io.cairn.format.SortedIds.containsPrefix(seg, count, Id.LENGTH, k, off, width);
   }
 
   private int compare(long a, long b) {

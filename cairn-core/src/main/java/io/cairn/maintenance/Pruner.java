@@ -130,7 +130,7 @@ public final class Pruner {
         for (CondemnedList.Pair p : list.pairs()) {
           if (p.blob().equals(CondemnedList.WHOLE_PACK)) {
             wholeCandidates.add(p.pack());
-          } else if (!referenced.contains(p.blob())) {
+          } else if (!referenced.contains(SnapshotCodec.refKey(p.blob()))) {
             candidates.add(p);
           }
         }
@@ -158,7 +158,7 @@ public final class Pruner {
           indexedPacks.add(ie.pack());
           CondemnedList.Pair p = new CondemnedList.Pair(ie.blob(), ie.pack());
           boolean removed = false;
-          if (!referenced.contains(ie.blob())) {
+          if (!referenced.contains(SnapshotCodec.refKey(ie.blob()))) {
             if (candidates.contains(p)) {
               remove.add(p);
               removed = true;
@@ -236,7 +236,11 @@ public final class Pruner {
             + " cannot be read (" + ex.getMessage() + "); run 'cairn check'", ex);
       }
       snapshots++;
-      into.add(d.refs(), 0, d.refs().length);
+      // Every width is compared by its first SnapshotCodec.REF_WIDTH bytes (whole ids of
+      // version-1 snapshots too): a blob that shares a prefix with a referenced one is kept.
+      for (int at = 0; at < d.refs().length; at += d.refWidth()) {
+        into.add(SnapshotCodec.refKey(d.refs(), at));
+      }
     }
     into.seal();
     return snapshots;

@@ -112,7 +112,19 @@ public final class FormatSamples {
     return List.of(
         SnapshotCodec.encode(envelope(null, null).toJsonBytes(), bytes(r, 28), List.of()),
         SnapshotCodec.encode(envelope(id(r), Instant.parse("2030-01-01T00:00:00Z")).toJsonBytes(),
-            bytes(r, 80), List.of(id(r), id(r), id(r))));
+            bytes(r, 80), List.of(id(r), id(r), id(r))),
+        snapshotV1(envelope(null, null).toJsonBytes(), bytes(r, 28), List.of(id(r), id(r))));
+  }
+
+  /** A version-1 snapshot object (whole ids, no width byte), as older writers made them. */
+  public static byte[] snapshotV1(byte[] envelope, byte[] sealed, List<Id> refs) {
+    ByteWriter w = Frame.begin(SnapshotCodec.MAGIC, 1);
+    w.u32(envelope.length).bytes(envelope);
+    w.u32(sealed.length).bytes(sealed);
+    List<Id> sorted = refs.stream().sorted().toList();
+    w.u32(sorted.size());
+    sorted.forEach(w::id);
+    return Frame.finish(w);
   }
 
   public static List<byte[]> keyFiles() {

@@ -52,9 +52,10 @@ public final class FormatTargets {
   public static ParserTarget snapshot() {
     return new ParserTarget("SnapshotCodec.decode", FormatSamples.snapshots(), data -> {
       SnapshotCodec.Decoded d = SnapshotCodec.decode(data, R);
-      for (int i = 0; i < d.refCount(); i++) {
-        d.ref(i);
+      for (int at = 0; at < d.refs().length; at += d.refWidth()) {
+        SnapshotCodec.refKey(d.refs(), at);
       }
+      d.mayReference(Id.of(new byte[Id.LENGTH]));
     }, Mutations::resealFrame, body -> Mutations.frame(SnapshotCodec.MAGIC, SnapshotCodec.VERSION, body));
   }
 
