@@ -41,9 +41,19 @@ public final class Posix {
 
   private Posix() {}
 
-  private static MethodHandle find(String name, FunctionDescriptor d) {
-    return LINKER.defaultLookup().find(name).map(a -> LINKER.downcallHandle(a, d,
-        Linker.Option.captureCallState("errno"))).orElse(null);
+  private static final long ERRNO_OFFSET = Linker.Option.captureStateLayout()
+      .byteOffset(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
+
+  /** A downcall to the C library's {@code name} that captures errno, or null where there is none. */
+  static MethodHandle find(String name, FunctionDescriptor d, Linker.Option... more) {
+    Linker.Option[] options = java.util.Arrays.copyOf(more, more.length + 1);
+    options[more.length] = Linker.Option.captureCallState("errno");
+    return LINKER.defaultLookup().find(name).map(a -> LINKER.downcallHandle(a, d, options)).orElse(null);
+  }
+
+  /** The errno a call made with a handle from {@link #find} left in {@code state}. */
+  static int errno(MemorySegment state) {
+    return state.get(ValueLayout.JAVA_INT, ERRNO_OFFSET);
   }
 
   public static boolean isRoot() {
@@ -168,9 +178,7 @@ public final class Posix {
 
   private static void check(int rc, MemorySegment state, String op, Path p) throws IOException {
     if (rc != 0) {
-      int errno = state.get(ValueLayout.JAVA_INT, Linker.Option.captureStateLayout()
-          .byteOffset(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno")));
-      throw new IOException(op + " " + p + " failed: errno " + errno);
+      throw new IOException(op + " " + p + " failed: errno " + errno(state));
     }
   }
 
@@ -178,18 +186,11 @@ public final class Posix {
     if (h == null) {
       throw new IOException("this platform offers no " + (dev < 0 ? "mkfifo" : "mknod"));
     }
-    byte[] raw = RawPaths.bytes(p);
     try (Arena a = Arena.ofConfined()) {
       MemorySegment state = a.allocate(Linker.Option.captureStateLayout());
-      MemorySegment path = a.allocate(raw.length + 1);
-      path.copyFrom(MemorySegment.ofArray(raw));
-      path.set(ValueLayout.JAVA_BYTE, raw.length, (byte) 0);
+      MemorySegment path = cString(a, p);
       int rc = dev < 0 ? (int) h.invokeExact(state, path, mode) : (int) h.invokeExact(state, path, mode, dev);
-      if (rc != 0) {
-        int errno = state.get(ValueLayout.JAVA_INT,
-            Linker.Option.captureStateLayout().byteOffset(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno")));
-        throw new IOException((dev < 0 ? "mkfifo" : "mknod") + " " + p + " failed: errno " + errno);
-      }
+      check(rc, state, dev < 0 ? "mkfifo" : "mknod", p);
     } catch (IOException e) {
       throw e;
     } catch (Throwable t) {

@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ScopeType;
 
 /** The {@code cairn} command. */
@@ -84,41 +86,43 @@ public final class Main {
       StatsCommand.class, KeyCommand.class, CheckCommand.class, ForgetCommand.class, PruneCommand.class,
       RepairCommand.class, EnrollCommand.class, ServerCommand.class);
 
-  /** Options of {@code cairn} itself that take a value as the next argument. */
-  private static final java.util.Set<String> VALUE_OPTIONS =
-      java.util.Set.of("-r", "--repo", "--password-file", "--cache-dir", "--credentials", "--retry-for");
-
   /**
    * The subcommand the arguments name, or null when that is not plain (no subcommand, {@code
-   * help}, an unknown name, or an option this does not recognise). picocli builds the model of
-   * a command from its annotations by reflection; building only the one that runs (all of them
-   * for help and error messages) took {@code cairn snapshots --help} from 0.77–0.82 s to
+   * help}, an unknown name, or an option {@code cairn} itself does not have). Which options take
+   * a value comes from {@code main}, the model of {@code cairn}'s own options. picocli builds the
+   * model of a command from its annotations by reflection; building only the one that runs (all
+   * of them for help and error messages) took {@code cairn snapshots --help} from 0.77–0.82 s to
    * 0.60–0.69 s.
    */
-  static Class<?> requested(String[] args) {
+  static Class<?> requested(String[] args, CommandSpec main) {
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       if (a.equals("--")) {
         return null;
       }
       if (a.startsWith("--")) {
-        if (VALUE_OPTIONS.contains(a)) {
+        int eq = a.indexOf('=');
+        OptionSpec o = main.findOption(eq < 0 ? a : a.substring(0, eq));
+        if (o == null) {
+          return null;
+        }
+        if (eq < 0 && o.arity().max() > 0) {
           i++;
         }
         continue;
       }
       if (a.startsWith("-") && a.length() > 1) {
-        // A cluster of short options: -q, -h, -V are flags; -r takes the rest or the next argument.
+        // A cluster of short options: flags, then perhaps one that takes the rest or the next argument.
         for (int k = 1; k < a.length(); k++) {
-          char c = a.charAt(k);
-          if (c == 'r') {
+          OptionSpec o = main.findOption(a.charAt(k));
+          if (o == null) {
+            return null;
+          }
+          if (o.arity().max() > 0) {
             if (k == a.length() - 1) {
               i++;
             }
             break;
-          }
-          if (c != 'q' && c != 'h' && c != 'V') {
-            return null;
           }
         }
         continue;
@@ -133,9 +137,14 @@ public final class Main {
     return null;
   }
 
+  /** As {@link #requested(String[], CommandSpec)} with a model of {@code cairn}'s options made for the call. */
+  static Class<?> requested(String[] args) {
+    return requested(args, new CommandLine(new Main()).getCommandSpec());
+  }
+
   static CommandLine commandLine(String[] args) {
     CommandLine cl = new CommandLine(new Main());
-    Class<?> only = requested(args);
+    Class<?> only = requested(args, cl.getCommandSpec());
     for (Class<?> c : COMMANDS) {
       if (only == null || only == c) {
         try {

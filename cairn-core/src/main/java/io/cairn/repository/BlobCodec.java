@@ -76,46 +76,37 @@ public final class BlobCodec {
    * <p>zstd works on direct buffers, one pair per thread: given heap arrays, zstd-jni pins them
    * for the whole call, and a garbage collection that meets a pinned region cannot move it: the
    * region stays, garbage and all. In one first backup's GC log, 4 of 14 young collections
-   * reported "Evacuation Failure: Pinned"; with direct buffers none did. The two extra copies
-   * cost far less than the compression itself.
+   * reported "Evacuation Failure: Pinned"; with direct buffers none did. The price is two memory
+   * copies of the chunk, which were not measured apart from the compression they surround.
    */
   private int tryCompress(byte[] plain, byte[] out) {
     int len = plain.length;
     if (len < 64) {
       return -1;
     }
+    com.github.luben.zstd.ZstdCompressCtx ctx = CTX.get();
+    ctx.setContentSize(true);
+    int n;
     if (len > SCRATCH_KEPT) {
-      return tryCompressPinned(plain, out); // a rare huge tree: not worth a kept direct buffer
-    }
-    Direct d = DIRECT.get().ensure(len);
-    d.in.put(0, plain, 0, len);
-    com.github.luben.zstd.ZstdCompressCtx ctx = CTX.get();
-    ctx.setContentSize(true);
-    // A quick look at a sample saves compressing whole chunks of already-compressed data.
-    if (len > 4 * SAMPLE) {
-      ctx.setLevel(1);
-      int c = ctx.compressDirectByteBuffer(d.out, 0, d.out.capacity(), d.in, len / 2 - SAMPLE / 2, SAMPLE);
-      if (c > SAMPLE - SAMPLE / 64) {
-        return -1;
+      // A rare huge tree: not worth a kept direct buffer, so zstd works on (pins) the arrays.
+      ctx.setLevel(level);
+      n = ctx.compressByteArray(out, 1, out.length - 1, plain, 0, len);
+    } else {
+      Direct d = DIRECT.get().ensure(len);
+      d.in.put(0, plain, 0, len);
+      // A quick look at a sample saves compressing whole chunks of already-compressed data.
+      if (len > 4 * SAMPLE) {
+        ctx.setLevel(1);
+        int c = ctx.compressDirectByteBuffer(d.out, 0, d.out.capacity(), d.in, len / 2 - SAMPLE / 2, SAMPLE);
+        if (c > SAMPLE - SAMPLE / 64) {
+          return -1;
+        }
       }
+      ctx.setLevel(level);
+      n = ctx.compressDirectByteBuffer(d.out, 0, d.out.capacity(), d.in, 0, len);
+      d.out.get(0, out, 1, n);
     }
-    ctx.setLevel(level);
-    int n = ctx.compressDirectByteBuffer(d.out, 0, d.out.capacity(), d.in, 0, len);
     if (n > len - len / 32) {
-      return -1;
-    }
-    d.out.get(0, out, 1, n);
-    out[0] = ZSTD;
-    return n + 1;
-  }
-
-  /** As {@link #tryCompress} on the heap arrays themselves, for inputs too large to keep direct buffers for. */
-  private int tryCompressPinned(byte[] plain, byte[] out) {
-    com.github.luben.zstd.ZstdCompressCtx ctx = CTX.get();
-    ctx.setLevel(level);
-    ctx.setContentSize(true);
-    int n = ctx.compressByteArray(out, 1, out.length - 1, plain, 0, plain.length);
-    if (n > plain.length - plain.length / 32) {
       return -1;
     }
     out[0] = ZSTD;
