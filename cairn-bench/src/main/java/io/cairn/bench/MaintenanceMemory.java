@@ -76,7 +76,7 @@ public final class MaintenanceMemory {
     int perPack = 10_000;
     List<Id> all = new ArrayList<>(n);
     for (int start = 0; start < n; start += perPack) {
-      Packer p = new Packer(BlobType.DATA, perPack * 48 + 4096);
+      Packer p = new Packer(BlobType.DATA, store);
       for (int i = start; i < Math.min(n, start + perPack); i++) {
         byte[] b = new byte[32];
         rnd.nextBytes(b);

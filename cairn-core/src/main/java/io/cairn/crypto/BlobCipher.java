@@ -120,6 +120,45 @@ public final class BlobCipher {
   }
 
   /**
+   * Encrypts in place, into the envelope format of {@link #encrypt}: {@code env} (a direct
+   * buffer) holds the plaintext at {@code [12, 12 + bodyLen)} and has room for the tag after it;
+   * the nonce is written at {@code [0, 12)}. Returns the envelope's length. A blob is sealed
+   * where it was compressed, without a new array for each.
+   */
+  public int sealInPlace(byte[] aad, java.nio.ByteBuffer env, int bodyLen) {
+    int total = NONCE + bodyLen + TAG;
+    if (!env.isDirect() || bodyLen < 0 || env.capacity() < total) {
+      throw new IllegalArgumentException("a direct buffer of at least " + total + " bytes is needed");
+    }
+    byte[] nonce = new byte[NONCE];
+    RANDOM.nextBytes(nonce);
+    env.put(0, nonce);
+    if (natives != null) {
+      natives.get().sealInPlace(aad, java.lang.foreign.MemorySegment.ofBuffer(env), bodyLen);
+      return total;
+    }
+    try {
+      Cipher c = ciphers.get();
+      c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG * 8, nonce));
+      c.updateAAD(aad);
+      // Slices as in encrypt(); the JDK's GCM detects that input and output are the same memory.
+      int p = NONCE;
+      int end = NONCE + bodyLen;
+      while (end - p > SLICE) {
+        c.update(env.duplicate().limit(p + SLICE).position(p), env.duplicate().limit(p + SLICE).position(p));
+        p += SLICE;
+      }
+      int o = c.doFinal(env.duplicate().limit(end).position(p), env.duplicate().limit(total).position(p));
+      if (p + o != total) {
+        throw new IllegalStateException("unexpected ciphertext length");
+      }
+      return total;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("AES-GCM encryption failed", e);
+    }
+  }
+
+  /**
    * Decrypts and authenticates an envelope.
    *
    * @throws CorruptObjectException when the envelope is too short or fails authentication

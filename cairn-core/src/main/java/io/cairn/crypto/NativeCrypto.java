@@ -111,6 +111,23 @@ final class NativeCrypto {
     }
   }
 
+  /** SHA-256 of the first {@code len} bytes of a native segment (a mapped file) into {@code out[0, 32)}. */
+  static void sha256(MemorySegment data, long len, byte[] out) {
+    if (len > data.byteSize() || out.length < 32) {
+      throw new IndexOutOfBoundsException("SHA-256 range");
+    }
+    try {
+      MemorySegment r = (MemorySegment) H.sha256.invokeExact(data, len, MemorySegment.ofArray(out));
+      if (r.equals(MemorySegment.NULL)) {
+        throw failed("SHA256", null);
+      }
+    } catch (RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable t) {
+      throw failed("SHA256", t);
+    }
+  }
+
   /**
    * An HMAC-SHA-256 key as the two hash states after its inner and outer pad blocks (RFC 2104),
    * so that each MAC hashes only the message and one more block.
@@ -241,6 +258,38 @@ final class NativeCrypto {
           throw failed("AES-256-GCM (wrote " + n + " bytes)", null);
         }
         check((int) H.ctrl.invokeExact(ctx, GET_TAG, BlobCipher.TAG, at(out, n)), "EVP_CIPHER_CTX_ctrl");
+      } catch (RuntimeException | Error e) {
+        throw e;
+      } catch (Throwable t) {
+        throw failed("AES-256-GCM encryption", t);
+      }
+    }
+
+    /**
+     * Encrypts in place: {@code env} holds the nonce at {@code [0, 12)} and the plaintext at
+     * {@code [12, 12 + bodyLen)}, which becomes the ciphertext; the tag goes right after it.
+     * GCM is a stream mode, so the library encrypts a buffer onto itself.
+     */
+    void sealInPlace(byte[] aad, MemorySegment env, int bodyLen) {
+      int n = BlobCipher.NONCE;
+      if (bodyLen < 0 || env.byteSize() < (long) n + bodyLen + BlobCipher.TAG) {
+        throw new IllegalArgumentException("envelope length");
+      }
+      try {
+        MemorySegment l = MemorySegment.ofArray(outl);
+        check((int) H.init.invokeExact(ctx, MemorySegment.NULL, MemorySegment.NULL, env, 1,
+            MemorySegment.NULL), "EVP_CipherInit_ex2");
+        check((int) H.update.invokeExact(ctx, MemorySegment.NULL, l, MemorySegment.ofArray(aad), aad.length),
+            "EVP_CipherUpdate");
+        MemorySegment body = env.asSlice(n);
+        check((int) H.update.invokeExact(ctx, body, l, body, bodyLen), "EVP_CipherUpdate");
+        n += outl[0];
+        check((int) H.fin.invokeExact(ctx, env.asSlice(n), l), "EVP_CipherFinal_ex");
+        n += outl[0];
+        if (n != BlobCipher.NONCE + bodyLen) {
+          throw failed("AES-256-GCM (wrote " + (n - BlobCipher.NONCE) + " bytes)", null);
+        }
+        check((int) H.ctrl.invokeExact(ctx, GET_TAG, BlobCipher.TAG, env.asSlice(n)), "EVP_CIPHER_CTX_ctrl");
       } catch (RuntimeException | Error e) {
         throw e;
       } catch (Throwable t) {

@@ -273,24 +273,27 @@ public final class Pruner {
     long written = 0;
     Map<BlobType, Packer> packers = new HashMap<>();
     Set<Id> copiedBlobs = new HashSet<>();
-    for (Id packId : plan.repackPacks()) {
-      String key = StoreKeys.pack(packId);
-      byte[] pack = store.get(key);
-      for (PackEntry pe : io.cairn.format.PackFormat.parse(pack, key)) {
-        if (plan.remove().contains(new CondemnedList.Pair(pe.id(), packId)) || !copiedBlobs.add(pe.id())) {
-          continue;
-        }
-        byte[] ct = java.util.Arrays.copyOfRange(pack, (int) pe.offset(), (int) pe.offset() + pe.length());
-        Packer p = packers.computeIfAbsent(pe.type(), t -> new Packer(t, config.packSize() + (1 << 20)));
-        p.add(pe.id(), ct, 0);
-        if (p.size() >= config.packSize()) {
-          written += flush(p, copied);
-          packers.remove(pe.type());
+    try {
+      for (Id packId : plan.repackPacks()) {
+        String key = StoreKeys.pack(packId);
+        byte[] pack = store.get(key);
+        for (PackEntry pe : io.cairn.format.PackFormat.parse(pack, key)) {
+          if (plan.remove().contains(new CondemnedList.Pair(pe.id(), packId)) || !copiedBlobs.add(pe.id())) {
+            continue;
+          }
+          Packer p = packers.computeIfAbsent(pe.type(), t -> new Packer(t, store));
+          p.add(pe.id(), java.nio.ByteBuffer.wrap(pack, (int) pe.offset(), pe.length()), 0);
+          if (p.size() >= config.packSize()) {
+            written += flush(p, copied);
+            packers.remove(pe.type());
+          }
         }
       }
-    }
-    for (Packer p : packers.values()) {
-      written += flush(p, copied);
+      for (Packer p : packers.values()) {
+        written += flush(p, copied);
+      }
+    } finally {
+      packers.values().forEach(Packer::close); // abandoned by a failure: spool files go
     }
     Set<String> keepKeys = new HashSet<>();
     for (int from = 0; from < copied.size(); from += 500_000) {
@@ -348,6 +351,7 @@ public final class Pruner {
 
   private long flush(Packer p, List<IndexEntry> keep) {
     if (p.isEmpty()) {
+      p.close();
       return 0;
     }
     Packer.Finished f = p.finish();

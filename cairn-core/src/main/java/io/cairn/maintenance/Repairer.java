@@ -97,47 +97,51 @@ public final class Repairer {
     List<String> damaged = new ArrayList<>();
     int packSize = repo.config().packSize();
     Map<BlobType, Packer> packers = new java.util.HashMap<>();
-    for (StoreKeys.Named e : StoreKeys.listNamed(store, StoreKeys.DATA)) {
-      Id pack = e.id();
-      byte[] data = store.get(e.key());
-      if (io.cairn.repository.ContentAddressed.matches(e.key(), data)) {
-        continue;
-      }
-      damaged.add(e.key());
-      List<PackEntry> entries;
-      try {
-        entries = PackFormat.parse(data, e.key());
-      } catch (CairnException ex) {
-        report.add(e.key() + ": header unreadable, nothing can be salvaged (" + ex.getMessage() + ")");
-        continue;
-      }
-      int good = 0;
-      for (PackEntry pe : entries) {
-        byte[] ct = java.util.Arrays.copyOfRange(data, (int) pe.offset(), (int) pe.offset() + pe.length());
-        try {
-          repo.openBlob(pe.type(), pe.id(), ct, e.key());
-        } catch (CairnException ex) {
-          report.add(e.key() + ": blob " + pe.id().shortHex() + " is lost (" + ex.getMessage() + ")");
+    try {
+      for (StoreKeys.Named e : StoreKeys.listNamed(store, StoreKeys.DATA)) {
+        Id pack = e.id();
+        byte[] data = store.get(e.key());
+        if (io.cairn.repository.ContentAddressed.matches(e.key(), data)) {
           continue;
         }
-        good++;
-        if (!dryRun) {
-          // The verified ciphertext is copied as it is into a new pack.
-          Packer p = packers.computeIfAbsent(pe.type(), t -> new Packer(t, packSize + (1 << 20)));
-          p.add(pe.id(), ct, 0);
-          if (p.size() >= packSize) {
-            store(p.finish());
-            packers.remove(pe.type());
+        damaged.add(e.key());
+        List<PackEntry> entries;
+        try {
+          entries = PackFormat.parse(data, e.key());
+        } catch (CairnException ex) {
+          report.add(e.key() + ": header unreadable, nothing can be salvaged (" + ex.getMessage() + ")");
+          continue;
+        }
+        int good = 0;
+        for (PackEntry pe : entries) {
+          byte[] ct = java.util.Arrays.copyOfRange(data, (int) pe.offset(), (int) pe.offset() + pe.length());
+          try {
+            repo.openBlob(pe.type(), pe.id(), ct, e.key());
+          } catch (CairnException ex) {
+            report.add(e.key() + ": blob " + pe.id().shortHex() + " is lost (" + ex.getMessage() + ")");
+            continue;
+          }
+          good++;
+          if (!dryRun) {
+            // The verified ciphertext is copied as it is into a new pack.
+            Packer p = packers.computeIfAbsent(pe.type(), t -> new Packer(t, store));
+            p.add(pe.id(), ct, 0);
+            if (p.size() >= packSize) {
+              store(p.finish());
+              packers.remove(pe.type());
+            }
           }
         }
+        saved += good;
+        report.add(e.key() + ": " + good + " of " + entries.size() + " blobs " + (dryRun ? "can be" : "were") + " salvaged");
       }
-      saved += good;
-      report.add(e.key() + ": " + good + " of " + entries.size() + " blobs " + (dryRun ? "can be" : "were") + " salvaged");
-    }
-    for (Packer p : packers.values()) {
-      if (!p.isEmpty()) {
-        store(p.finish());
+      for (Packer p : packers.values()) {
+        if (!p.isEmpty()) {
+          store(p.finish());
+        }
       }
+    } finally {
+      packers.values().forEach(Packer::close); // abandoned by a failure: spool files go
     }
     if (!dryRun && !damaged.isEmpty()) {
       // Salvaged copies are stored; the damaged packs go, then the index is rebuilt from what is left.

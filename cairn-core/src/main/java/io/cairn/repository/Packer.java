@@ -1,33 +1,53 @@
 package io.cairn.repository;
 
 import io.cairn.format.BlobType;
+import io.cairn.format.CairnException;
 import io.cairn.format.Id;
 import io.cairn.format.PackEntry;
 import io.cairn.format.PackFormat;
+import io.cairn.store.BlobStore;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
-/** Collects sealed blobs of one type into a pack (sessions, and repacking without a key). Not thread-safe. */
-public final class Packer {
+/**
+ * Collects sealed blobs of one type into a pack (sessions, and repacking without a key). The
+ * pack is built in a spool file ({@link BlobStore#createSpoolFile}), not in memory: a pack is
+ * 16 MiB and more, and the file costs no heap however many packs are being built or stored.
+ * For a local repository the spool file is in the repository's own scratch directory, and
+ * storing the pack is a link. Not thread-safe.
+ */
+public final class Packer implements AutoCloseable {
   private final BlobType type;
-  private byte[] buf;
+  private final Path spool;
+  private FileChannel ch;
   private int len;
   private final List<PackEntry> entries = new ArrayList<>();
   private long plaintextBytes;
 
-  public Packer(BlobType type, int capacity) {
-    this(type, capacity, null);
-  }
-
-  /** As {@link #Packer(BlobType, int)}, building in {@code reuse} when it is large enough. */
-  public Packer(BlobType type, int capacity, byte[] reuse) {
+  /** A packer whose spool file comes from {@code store}, where its pack will be stored. */
+  public Packer(BlobType type, BlobStore store) {
     this.type = type;
-    int cap = Math.max(capacity, 1 << 16);
-    this.buf = reuse != null && reuse.length >= cap ? reuse : new byte[cap];
-    byte[] pre = PackFormat.preamble();
-    System.arraycopy(pre, 0, buf, 0, pre.length);
-    len = pre.length;
+    try {
+      this.spool = store.createSpoolFile();
+    } catch (IOException e) {
+      throw new CairnException("cannot create a scratch file for a new pack: " + describe(e), e);
+    }
+    try {
+      this.ch = FileChannel.open(spool, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+      write(ByteBuffer.wrap(PackFormat.preamble()));
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    } catch (IOException e) {
+      close();
+      throw failed(e);
+    }
   }
 
   BlobType type() {
@@ -43,31 +63,69 @@ public final class Packer {
   }
 
   public PackEntry add(Id id, byte[] ciphertext, int plaintextLength) {
-    if (len + ciphertext.length > buf.length) {
-      buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + ciphertext.length));
+    return add(id, ByteBuffer.wrap(ciphertext), plaintextLength);
+  }
+
+  /** Appends the sealed blob between {@code sealed}'s position and limit; the position moves to the limit. */
+  public PackEntry add(Id id, ByteBuffer sealed, int plaintextLength) {
+    int n = sealed.remaining();
+    if ((long) len + n > Integer.MAX_VALUE - (1 << 20)) {
+      throw new IllegalStateException("pack too large");
     }
-    System.arraycopy(ciphertext, 0, buf, len, ciphertext.length);
-    PackEntry e = new PackEntry(type, id, len, ciphertext.length);
+    PackEntry e = new PackEntry(type, id, len, n);
+    try {
+      write(sealed);
+    } catch (IOException ex) {
+      throw failed(ex);
+    }
     entries.add(e);
-    len += ciphertext.length;
     plaintextBytes += plaintextLength;
     return e;
   }
 
+  private static final int HEAP_SLICE = 1 << 20;
+
+  private void write(ByteBuffer b) throws IOException {
+    if (ch == null) {
+      throw new IllegalStateException("pack already finished");
+    }
+    int n = b.remaining();
+    int end = b.limit();
+    while (b.hasRemaining()) {
+      // Heap buffers go in slices: the JDK copies each write through a per-thread direct
+      // buffer the size of the request (see FileSystemStore.IO_SLICE).
+      b.limit(b.isDirect() ? end : Math.min(end, b.position() + HEAP_SLICE));
+      ch.write(b);
+      b.limit(end);
+    }
+    len += n;
+  }
+
+  private CairnException failed(IOException e) {
+    return new CairnException("writing a new pack to " + spool + " failed: " + describe(e), e);
+  }
+
+  private static String describe(IOException e) {
+    String m = String.valueOf(e.getMessage());
+    if (m.contains("No space left")) {
+      return "the disk is full (No space left on device); free space, then run the command again";
+    }
+    return e.getClass().getSimpleName() + ": " + m;
+  }
+
   /**
-   * A finished pack: the first {@link #length()} bytes of the build buffer, which it now owns.
-   * Its name (the SHA-256 of those bytes) is computed on first use, by the thread that stores
-   * it, not under the lock that {@link #finish} is called with.
+   * A finished pack in its spool file. Its name (the SHA-256 of the file) is computed on first
+   * use, by the thread that stores it, not under the lock that {@link #finish} is called with.
    */
-  public static final class Finished {
-    private byte[] buffer;
+  public static final class Finished implements AutoCloseable {
+    private final Path spool;
     private final int length;
     private final List<PackEntry> entries;
     private final long plaintextBytes;
     private Id id;
 
-    Finished(byte[] buffer, int length, List<PackEntry> entries, long plaintextBytes) {
-      this.buffer = buffer;
+    Finished(Path spool, int length, List<PackEntry> entries, long plaintextBytes) {
+      this.spool = spool;
       this.length = length;
       this.entries = entries;
       this.plaintextBytes = plaintextBytes;
@@ -75,14 +133,23 @@ public final class Packer {
 
     public synchronized Id id() {
       if (id == null) {
-        id = Id.of(io.cairn.crypto.Sha256.digest(buffer, 0, length));
+        try {
+          id = Id.of(io.cairn.crypto.Sha256.digest(spool, length));
+        } catch (IOException e) {
+          throw new CairnException("reading back the new pack " + spool + " failed: " + describe(e), e);
+        }
       }
       return id;
     }
 
-    /** Stores the pack under its name, unless it is there already; true when this call wrote it. */
-    public boolean putTo(io.cairn.store.BlobStore store) {
-      return store.putIfAbsent(io.cairn.store.StoreKeys.pack(id()), buffer, length);
+    /** Stores the pack under its name, unless it is there already; true when this call wrote it. The spool file is gone afterwards. */
+    public boolean putTo(BlobStore store) {
+      String key = io.cairn.store.StoreKeys.pack(id());
+      try {
+        return store.putIfAbsent(key, spool);
+      } finally {
+        close();
+      }
     }
 
     public List<PackEntry> entries() {
@@ -93,27 +160,51 @@ public final class Packer {
       return plaintextBytes;
     }
 
-    /** The build buffer, for the next packer, once the pack is stored; this object is spent afterwards. */
-    synchronized byte[] release() {
-      id();
-      byte[] b = buffer;
-      buffer = null;
-      return b;
+    public int length() {
+      return length;
+    }
+
+    /** Removes the spool file if it is still there (a pack abandoned without being stored). */
+    @Override
+    public void close() {
+      deleteQuietly(spool);
     }
   }
 
-  /**
-   * Appends the header and trailer in the build buffer itself: a pack is never copied, and a
-   * session reuses the buffer for its next pack ({@link Finished#release}).
-   */
-  public Finished finish() {
-    byte[] tail = PackFormat.headerAndTrailer(entries);
-    if (len + tail.length > buf.length) {
-      buf = Arrays.copyOf(buf, len + tail.length);
+  private static void deleteQuietly(Path p) {
+    try {
+      Files.deleteIfExists(p);
+    } catch (IOException ignored) {
+      // a leftover scratch file is never read; FileSystemStore's scratch directory is swept
     }
-    System.arraycopy(tail, 0, buf, len, tail.length);
-    Finished f = new Finished(buf, len + tail.length, List.copyOf(entries), plaintextBytes);
-    buf = null;
-    return f;
+  }
+
+  /** Appends the header and trailer and closes the spool file, which the result now owns. */
+  public Finished finish() {
+    try {
+      write(ByteBuffer.wrap(PackFormat.headerAndTrailer(entries)));
+      ch.close();
+      ch = null;
+    } catch (IOException e) {
+      close();
+      throw failed(e);
+    }
+    return new Finished(spool, len, List.copyOf(entries), plaintextBytes);
+  }
+
+  /** Abandons an unfinished pack: its spool file is removed. Does nothing after {@link #finish}. */
+  @Override
+  public void close() {
+    if (ch != null) {
+      try {
+        ch.close();
+      } catch (IOException ignored) {
+        // the file is removed next
+      }
+      ch = null;
+      deleteQuietly(spool);
+    } else if (spool != null && entries.isEmpty() && len == 0) {
+      deleteQuietly(spool);
+    }
   }
 }

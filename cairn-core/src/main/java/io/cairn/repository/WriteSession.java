@@ -35,15 +35,6 @@ public final class WriteSession implements AutoCloseable {
   private final ConcurrentHashMap<Id, Boolean> claimed = new ConcurrentHashMap<>();
   private final Object packLock = new Object();
   private Packer dataPacker;
-  /**
-   * Build buffers for data packs (17 MiB each), taken by a new data pack and given back once
-   * the pack is stored. Two are enough to keep building while the last pack is written; a
-   * third would only wait (one upload at a time), and each occupies a whole heap region.
-   */
-  private static final int DATA_BUFFERS = 2;
-  private final java.util.concurrent.BlockingQueue<byte[]> dataBuffers =
-      new java.util.concurrent.ArrayBlockingQueue<>(DATA_BUFFERS);
-  private int dataBuffersMade;
   private Packer treePacker;
   private final List<IndexEntry> pending = new ArrayList<>();
   private int packsSinceFlush;
@@ -56,7 +47,7 @@ public final class WriteSession implements AutoCloseable {
   /** Finished packs are written by this thread so that compression never waits for the disk. */
   private final java.util.concurrent.ExecutorService uploader = java.util.concurrent.Executors.newSingleThreadExecutor(
       Thread.ofPlatform().daemon().name("cairn-upload").factory());
-  /** At most this many finished packs wait in memory for the uploader. */
+  /** At most this many finished packs wait (in their spool files) for the uploader. */
   private final java.util.concurrent.Semaphore uploadSlots = new java.util.concurrent.Semaphore(1);
   private final List<java.util.concurrent.Future<?>> uploads = java.util.Collections.synchronizedList(new ArrayList<>());
 
@@ -144,11 +135,11 @@ public final class WriteSession implements AutoCloseable {
     if (isStored(id) || claimed.putIfAbsent(id, Boolean.TRUE) != null) {
       return false;
     }
-    BlobCodec.Sealed sealed = repo.codec().seal(type, id, plaintext);
+    java.nio.ByteBuffer sealed = repo.codec().sealDirect(type, id, plaintext);
     Packer.Finished full = null;
     synchronized (packLock) {
       Packer p = packerFor(type);
-      PackEntry e = p.add(id, sealed.ciphertext(), sealed.plaintextLength());
+      PackEntry e = p.add(id, sealed, plaintext.length);
       if (p.size() >= repo.config().packSize()) {
         full = p.finish();
         resetPacker(type);
@@ -173,42 +164,14 @@ public final class WriteSession implements AutoCloseable {
   private Packer packerFor(BlobType type) {
     if (type == BlobType.DATA) {
       if (dataPacker == null) {
-        dataPacker = new Packer(type, repo.config().packSize() + (1 << 20), takeDataBuffer());
+        dataPacker = new Packer(type, repo.store());
       }
       return dataPacker;
     }
     if (treePacker == null) {
-      treePacker = new Packer(type, 1 << 20);
+      treePacker = new Packer(type, repo.store());
     }
     return treePacker;
-  }
-
-  /**
-   * A buffer for a new data pack: a free one, else a new one while fewer than two exist, else
-   * the one the pack being stored gives back. Called under {@link #packLock}; the uploader
-   * gives buffers back without taking that lock.
-   */
-  private byte[] takeDataBuffer() {
-    byte[] b = dataBuffers.poll();
-    if (b != null) {
-      return b;
-    }
-    if (dataBuffersMade < DATA_BUFFERS) {
-      dataBuffersMade++;
-      return null; // the packer allocates it
-    }
-    while (true) {
-      checkHealthy(); // a failed upload gives nothing back
-      try {
-        b = dataBuffers.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new io.cairn.format.CairnException("interrupted while waiting for a pack to be written");
-      }
-      if (b != null) {
-        return b;
-      }
-    }
   }
 
   private void resetPacker(BlobType type) {
@@ -231,6 +194,7 @@ public final class WriteSession implements AutoCloseable {
       }));
     } catch (RuntimeException e) {
       uploadSlots.release();
+      f.close();
       throw e;
     }
   }
@@ -267,10 +231,6 @@ public final class WriteSession implements AutoCloseable {
       throw e;
     }
     packsWritten.incrementAndGet();
-    byte[] spare = f.release();
-    if (f.entries().get(0).type() == BlobType.DATA) {
-      dataBuffers.offer(spare); // the next data pack is built in it
-    }
     List<IndexEntry> flushNow = null;
     synchronized (uploadLock) {
       for (PackEntry e : f.entries()) {
@@ -318,12 +278,8 @@ public final class WriteSession implements AutoCloseable {
     Packer.Finished d = null;
     Packer.Finished t = null;
     synchronized (packLock) {
-      if (dataPacker != null && !dataPacker.isEmpty()) {
-        d = dataPacker.finish();
-      }
-      if (treePacker != null && !treePacker.isEmpty()) {
-        t = treePacker.finish();
-      }
+      d = finishOrDiscard(dataPacker);
+      t = finishOrDiscard(treePacker);
       dataPacker = null;
       treePacker = null;
     }
@@ -342,6 +298,17 @@ public final class WriteSession implements AutoCloseable {
       packsSinceFlush = 0;
     }
     writeSegment(rest);
+  }
+
+  private static Packer.Finished finishOrDiscard(Packer p) {
+    if (p == null) {
+      return null;
+    }
+    if (p.isEmpty()) {
+      p.close();
+      return null;
+    }
+    return p.finish();
   }
 
   /**
@@ -382,6 +349,13 @@ public final class WriteSession implements AutoCloseable {
   @Override
   public void close() {
     synchronized (packLock) {
+      // Unfinished packs are abandoned: their spool files go.
+      if (dataPacker != null) {
+        dataPacker.close();
+      }
+      if (treePacker != null) {
+        treePacker.close();
+      }
       dataPacker = null;
       treePacker = null;
     }

@@ -1,5 +1,8 @@
 package io.cairn.store;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import io.cairn.format.ObjectNotFoundException;
 import java.util.List;
 import java.util.Optional;
@@ -31,6 +34,37 @@ public interface BlobStore extends AutoCloseable {
    */
   default boolean putIfAbsent(String key, byte[] data, int length) {
     return putIfAbsent(key, length == data.length ? data : java.util.Arrays.copyOf(data, length));
+  }
+
+  /**
+   * A new, empty local file in which an object can be built before {@link #putIfAbsent(String,
+   * Path)} stores it. Stores on a local disk put it next to their objects, so that storing it is a
+   * link; others use the system's temporary directory.
+   */
+  default Path createSpoolFile() throws IOException {
+    return Files.createTempFile("cairn-", ".spool");
+  }
+
+  /**
+   * As {@link #putIfAbsent(String, byte[])} with the content of {@code file} (from {@link
+   * #createSpoolFile}), which this call consumes: it is gone afterwards, whatever the outcome.
+   */
+  default boolean putIfAbsent(String key, Path file) {
+    try {
+      byte[] data;
+      try {
+        data = Files.readAllBytes(file);
+      } catch (IOException e) {
+        throw new StoreException(key, "cannot read the file to store, " + file + ": " + e.getMessage(), e);
+      }
+      return putIfAbsent(key, data);
+    } finally {
+      try {
+        Files.deleteIfExists(file);
+      } catch (IOException ignored) {
+        // a leftover spool file is never read
+      }
+    }
   }
 
   /** The whole object. */

@@ -44,7 +44,28 @@ public final class FileSystemStore implements BlobStore {
 
   @Override
   public boolean putIfAbsent(String key, byte[] data) {
-    return putIfAbsent(key, data, data.length);
+    Path target = path(key);
+    if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
+      return false;
+    }
+    Path t = null;
+    try {
+      t = createSpoolFile();
+      try (FileChannel ch = FileChannel.open(t, StandardOpenOption.WRITE)) {
+        ByteBuffer b = ByteBuffer.wrap(data);
+        while (b.hasRemaining()) {
+          b.limit(Math.min(data.length, b.position() + IO_SLICE));
+          ch.write(b);
+          b.limit(data.length);
+        }
+        ch.force(true);
+      }
+      return link(target, t);
+    } catch (IOException e) {
+      throw new StoreException(key, describe(e) + " while writing to " + root, e);
+    } finally {
+      deleteQuietly(t);
+    }
   }
 
   /**
@@ -56,60 +77,75 @@ public final class FileSystemStore implements BlobStore {
    */
   private static final int IO_SLICE = 1 << 20;
 
+  /** A scratch file in {@code .tmp/}, on the repository's own file system, so that storing it is a link. */
   @Override
-  public boolean putIfAbsent(String key, byte[] data, int length) {
-    java.util.Objects.checkFromIndexSize(0, length, data.length);
+  public Path createSpoolFile() throws IOException {
+    Files.createDirectories(tmp);
+    return Files.createFile(tmp.resolve(UUID.randomUUID() + ".tmp"));
+  }
+
+  /** A file from {@link #createSpoolFile} is made durable and linked into place without a copy. */
+  @Override
+  public boolean putIfAbsent(String key, Path file) {
     Path target = path(key);
-    if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
-      return false;
-    }
-    Path t = null;
+    Path t = file;
     try {
-      Files.createDirectories(tmp);
-      t = tmp.resolve(UUID.randomUUID() + ".tmp");
-      try (FileChannel ch = FileChannel.open(t, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        ByteBuffer b = ByteBuffer.wrap(data, 0, length);
-        while (b.hasRemaining()) {
-          b.limit(Math.min(length, b.position() + IO_SLICE));
-          ch.write(b);
-          b.limit(length);
-        }
+      if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
+        return false;
+      }
+      if (!tmp.equals(file.toAbsolutePath().normalize().getParent())) {
+        // Not ours (another file system, perhaps): copied into the scratch directory first.
+        t = createSpoolFile();
+        Files.copy(file, t, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
+      try (FileChannel ch = FileChannel.open(t, StandardOpenOption.WRITE)) {
         ch.force(true);
       }
-      if (!Files.isDirectory(target.getParent())) {
-        Files.createDirectories(target.getParent());
-        // Make the new directory's own entry durable too, not only the file inside it.
-        for (Path d = target.getParent(); d != null && d.startsWith(root) && !d.equals(root); d = d.getParent()) {
-          fsyncDirectory(d.getParent());
-        }
-      }
-      if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
-        // Left over from deleted keys below this one; fails (not empty) if any remain.
-        Files.delete(target);
-      }
-      try {
-        Files.createLink(target, t);
-      } catch (FileAlreadyExistsException e) {
-        return false;
-      } catch (UnsupportedOperationException e) {
-        if (Files.exists(target)) {
-          return false;
-        }
-        Files.move(t, target);
-      }
-      fsyncDirectory(target.getParent());
-      return true;
+      return link(target, t);
     } catch (IOException e) {
       throw new StoreException(key, describe(e) + " while writing to " + root, e);
     } finally {
-      if (t != null) {
-        try {
-          Files.deleteIfExists(t);
-        } catch (IOException ignored) {
-          // A leftover temporary file is harmless; it is never read and GC removes it.
-        }
+      deleteQuietly(t);
+      deleteQuietly(file);
+    }
+  }
+
+  private static void deleteQuietly(Path p) {
+    if (p == null) {
+      return;
+    }
+    try {
+      Files.deleteIfExists(p);
+    } catch (IOException ignored) {
+      // A leftover temporary file is harmless: it is never read.
+    }
+  }
+
+  /** Links the durable scratch file {@code t} into place as {@code target}; false when the key exists. */
+  private boolean link(Path target, Path t) throws IOException {
+    if (!Files.isDirectory(target.getParent())) {
+      Files.createDirectories(target.getParent());
+      // Make the new directory's own entry durable too, not only the file inside it.
+      for (Path d = target.getParent(); d != null && d.startsWith(root) && !d.equals(root); d = d.getParent()) {
+        fsyncDirectory(d.getParent());
       }
     }
+    if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+      // Left over from deleted keys below this one; fails (not empty) if any remain.
+      Files.delete(target);
+    }
+    try {
+      Files.createLink(target, t);
+    } catch (FileAlreadyExistsException e) {
+      return false;
+    } catch (UnsupportedOperationException e) {
+      if (Files.exists(target)) {
+        return false;
+      }
+      Files.move(t, target);
+    }
+    fsyncDirectory(target.getParent());
+    return true;
   }
 
   static String describe(IOException e) {

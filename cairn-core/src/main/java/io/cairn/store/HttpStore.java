@@ -130,6 +130,45 @@ public final class HttpStore implements BlobStore {
     throw refused(key, r);
   }
 
+  /** Sends the file as the request body, read from disk as it goes (a pack is not held in memory). */
+  @Override
+  public boolean putIfAbsent(String key, java.nio.file.Path file) {
+    try {
+      StoreKeys.check(key);
+      HttpRequest req;
+      try {
+        req = request(key).timeout(Duration.ofMinutes(10)).PUT(HttpRequest.BodyPublishers.ofFile(file)).build();
+      } catch (java.io.FileNotFoundException e) {
+        throw new StoreException(key, "the file to store is gone: " + file, e);
+      }
+      Attempts a = new Attempts();
+      HttpResponse<byte[]> r = send(req, key, a);
+      if (r.statusCode() == 201) {
+        return true;
+      }
+      if (r.statusCode() == 200) {
+        if (!a.retried) {
+          return false;
+        }
+        if (contentAddressed(key)) {
+          return true;
+        }
+        try {
+          return Arrays.equals(get(key), java.nio.file.Files.readAllBytes(file));
+        } catch (java.io.IOException e) {
+          throw new StoreException(key, "cannot read back " + file + ": " + e.getMessage(), e);
+        }
+      }
+      throw refused(key, r);
+    } finally {
+      try {
+        java.nio.file.Files.deleteIfExists(file);
+      } catch (java.io.IOException ignored) {
+        // a leftover spool file in the temporary directory is never read
+      }
+    }
+  }
+
   private static boolean contentAddressed(String key) {
     return key.startsWith(StoreKeys.DATA) || key.startsWith(StoreKeys.INDEX) || key.startsWith(StoreKeys.SNAPSHOTS);
   }

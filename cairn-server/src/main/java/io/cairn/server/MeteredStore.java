@@ -34,6 +34,27 @@ final class MeteredStore implements BlobStore {
   }
 
   @Override
+  public java.nio.file.Path createSpoolFile() throws java.io.IOException {
+    return inner.createSpoolFile();
+  }
+
+  @Override
+  public boolean putIfAbsent(String key, java.nio.file.Path file) {
+    long size;
+    try {
+      size = java.nio.file.Files.size(file);
+    } catch (java.io.IOException e) {
+      throw new io.cairn.store.StoreException(key, "cannot read the file to store: " + e.getMessage(), e);
+    }
+    boolean wrote = inner.putIfAbsent(key, file);
+    if (wrote) {
+      handle.physicalBytes.addAndGet(size);
+      handle.objects.incrementAndGet();
+    }
+    return wrote;
+  }
+
+  @Override
   public byte[] get(String key) {
     return inner.get(key);
   }
