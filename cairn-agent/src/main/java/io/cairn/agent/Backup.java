@@ -48,8 +48,8 @@ import java.util.function.Supplier;
  * ctime and inode) are not read.
  */
 public final class Backup {
-  /** Chunk bytes read but not yet packed (each also needs its sealed copy while it is worked on). */
-  private static final long MAX_IN_FLIGHT_BYTES = 24L << 20;
+  /** Chunk bytes read but not yet packed: the size of the {@link ChunkRing} (or one maximum chunk if larger). */
+  private static final int MAX_IN_FLIGHT_BYTES = 24 << 20;
   /** Files up to this size are read with the reader thread's own small buffer. */
   private static final int SMALL_BUFFER = 2 << 20;
   /** Files up to this size are sealed on the reader thread (see {@link #chunkAll}). */
@@ -82,7 +82,7 @@ public final class Backup {
   private final java.util.concurrent.atomic.AtomicBoolean warmedUp = new java.util.concurrent.atomic.AtomicBoolean();
   private ExecutorService fileThreads;
   private Semaphore fileSlots;
-  private Semaphore memory;
+  private ChunkRing ring;
   private WriteSession session;
 
   public Backup(Repository repo, BackupRequest req, Progress progress) {
@@ -176,7 +176,7 @@ public final class Backup {
     int readers = Math.max(2, threads * 2);
     fileThreads = Executors.newFixedThreadPool(readers, Thread.ofPlatform().daemon().name("cairn-read-", 0).factory());
     fileSlots = new Semaphore(readers * 2);
-    memory = new Semaphore((int) (MAX_IN_FLIGHT_BYTES >> 10));
+    ring = new ChunkRing(Math.max(MAX_IN_FLIGHT_BYTES, chunker.maxSize()));
     try (WriteSession s = repo.newSession()) {
       session = s;
       io.cairn.format.Trace.mark("backup: session open");
@@ -489,25 +489,32 @@ public final class Backup {
     // tree of many small files took more time than hashing and compressing them.
     boolean inline = meta.size() <= INLINE_MAX;
     try {
-      read = reader.split(in, chunk -> {
-        if (inline) {
-          ids.add(CompletableFuture.completedFuture(saveChunk(chunk)));
-          return;
+      read = reader.split(in, new io.cairn.chunker.ChunkSink() {
+        @Override
+        public void accept(byte[] zeros) {
+          // A shared all-zero chunk: its id is cached and it is sealed once, so it is done here.
+          ids.add(CompletableFuture.completedFuture(saveChunk(zeros)));
         }
-        // A chunk larger than the whole budget (a huge --fixed-chunks size) takes all of it.
-        int kib = (int) Math.min(MAX_IN_FLIGHT_BYTES >> 10, Math.max(1, chunk.length >> 10));
-        memory.acquire(kib);
-        try {
-          ids.add(chunkPool.submit(() -> {
-            try {
-              return saveChunk(chunk);
-            } finally {
-              memory.release(kib);
-            }
-          }));
-        } catch (RuntimeException e) {
-          memory.release(kib);
-          throw e;
+
+        @Override
+        public void accept(byte[] b, int off, int len) throws InterruptedException {
+          if (inline) {
+            ids.add(CompletableFuture.completedFuture(saveInline(b, off, len)));
+            return;
+          }
+          ChunkRing.Slot slot = ring.acquire(b, off, len);
+          try {
+            ids.add(chunkPool.submit(() -> {
+              try {
+                return saveChunk(slot.buffer());
+              } finally {
+                slot.release();
+              }
+            }));
+          } catch (RuntimeException e) {
+            slot.release();
+            throw e;
+          }
         }
       }, buf);
     } catch (InterruptedException e) {
@@ -544,6 +551,31 @@ public final class Backup {
     Id id = repo.blobId(chunk);
     session.saveBlob(BlobType.DATA, id, chunk);
     progress.bytesDone.addAndGet(chunk.length);
+    return id;
+  }
+
+  private Id saveChunk(java.nio.ByteBuffer chunk) {
+    Id id = repo.blobId(chunk);
+    session.saveBlob(BlobType.DATA, id, chunk);
+    progress.bytesDone.addAndGet(chunk.remaining());
+    return id;
+  }
+
+  /**
+   * A small file's only chunk, on the reader thread: hashed where it was read, and copied into
+   * the ring only when it has to be stored.
+   */
+  private Id saveInline(byte[] b, int off, int len) throws InterruptedException {
+    Id id = repo.blobId(b, off, len);
+    if (!session.has(id)) {
+      ChunkRing.Slot slot = ring.acquire(b, off, len);
+      try {
+        session.saveBlob(BlobType.DATA, id, slot.buffer());
+      } finally {
+        slot.release();
+      }
+    }
+    progress.bytesDone.addAndGet(len);
     return id;
   }
 

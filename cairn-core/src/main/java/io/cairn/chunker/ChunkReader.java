@@ -3,7 +3,6 @@ package io.cairn.chunker;
 import io.cairn.format.ZeroRuns;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.Arrays;
 
 /** Splits a stream into chunks with a {@link Chunker}, holding at most two maximum chunks. */
 public final class ChunkReader {
@@ -117,7 +116,11 @@ public final class ChunkReader {
       int n = zeroWindow ? zeroCut(window, eof) : chunker.cut(buf, start, avail, eof);
       // A chunk of zeros (a hole) shares one read-only buffer instead of a fresh copy.
       boolean zeroChunk = zeroWindow || ZeroRuns.allZero(buf, start, n);
-      sink.accept(zeroChunk ? ZeroRuns.zeros(n) : Arrays.copyOfRange(buf, start, start + n));
+      if (zeroChunk) {
+        sink.accept(ZeroRuns.zeros(n));
+      } else {
+        sink.accept(buf, start, n);
+      }
       start += n;
     }
   }

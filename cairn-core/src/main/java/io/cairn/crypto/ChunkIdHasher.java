@@ -66,6 +66,21 @@ public final class ChunkIdHasher {
     return Id.of(m.doFinal());
   }
 
+  /** The id of the bytes between {@code data}'s position and limit (a direct buffer of the backup pipeline). */
+  public Id id(java.nio.ByteBuffer data) {
+    if (nativeKey != null && data.isDirect()) {
+      byte[] out = new byte[Id.LENGTH];
+      NativeCrypto.hmac(nativeKey, java.lang.foreign.MemorySegment.ofBuffer(data), out);
+      return Id.of(out);
+    }
+    if (nativeKey != null) {
+      return mac(data.array(), data.arrayOffset() + data.position(), data.remaining());
+    }
+    Mac m = macs.get();
+    m.update(data.duplicate());
+    return Id.of(m.doFinal());
+  }
+
   public Id id(byte[] data) {
     return id(data, 0, data.length);
   }

@@ -99,16 +99,7 @@ final class NativeCrypto {
   static void sha256(byte[] data, int off, int len, byte[] out, int outOff) {
     java.util.Objects.checkFromIndexSize(off, len, data.length);
     java.util.Objects.checkFromIndexSize(outOff, 32, out.length);
-    try {
-      MemorySegment r = (MemorySegment) H.sha256.invokeExact(at(data, off), (long) len, at(out, outOff));
-      if (r.equals(MemorySegment.NULL)) {
-        throw failed("SHA256", null);
-      }
-    } catch (RuntimeException | Error e) {
-      throw e;
-    } catch (Throwable t) {
-      throw failed("SHA256", t);
-    }
+    sha256(at(data, off), len, at(out, outOff));
   }
 
   /** SHA-256 of the first {@code len} bytes of a native segment (a mapped file) into {@code out[0, 32)}. */
@@ -116,8 +107,12 @@ final class NativeCrypto {
     if (len > data.byteSize() || out.length < 32) {
       throw new IndexOutOfBoundsException("SHA-256 range");
     }
+    sha256(data, len, MemorySegment.ofArray(out));
+  }
+
+  private static void sha256(MemorySegment data, long len, MemorySegment out) {
     try {
-      MemorySegment r = (MemorySegment) H.sha256.invokeExact(data, len, MemorySegment.ofArray(out));
+      MemorySegment r = (MemorySegment) H.sha256.invokeExact(data, len, out);
       if (r.equals(MemorySegment.NULL)) {
         throw failed("SHA256", null);
       }
@@ -178,11 +173,16 @@ final class NativeCrypto {
   /** HMAC-SHA-256 of {@code data[off, off+len)}; {@code out} receives 32 bytes. */
   static void hmac(HmacKey key, byte[] data, int off, int len, byte[] out) {
     java.util.Objects.checkFromIndexSize(off, len, data.length);
+    hmac(key, at(data, off).asSlice(0, len), out);
+  }
+
+  /** HMAC-SHA-256 of a whole segment (heap or native); {@code out} receives 32 bytes. */
+  static void hmac(HmacKey key, MemorySegment data, byte[] out) {
     long[] ctx = key.inner.clone();
     try {
       MemorySegment c = MemorySegment.ofArray(ctx);
       MemorySegment o = MemorySegment.ofArray(out);
-      check((int) H.shaUpdate.invokeExact(c, at(data, off), (long) len), "SHA256_Update");
+      check((int) H.shaUpdate.invokeExact(c, data, data.byteSize()), "SHA256_Update");
       check((int) H.shaFinal.invokeExact(o, c), "SHA256_Final");
       System.arraycopy(key.outer, 0, ctx, 0, SHA_CTX_LONGS);
       check((int) H.shaUpdate.invokeExact(c, o, 32L), "SHA256_Update");

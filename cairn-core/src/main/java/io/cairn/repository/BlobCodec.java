@@ -45,12 +45,7 @@ public final class BlobCodec {
    * ({@link BlobCipher#sealInPlace}), so sealing allocates nothing per blob.
    */
   public java.nio.ByteBuffer sealDirect(BlobType type, Id id, byte[] plain) {
-    if (plain.length > MAX_PLAINTEXT) {
-      throw new IllegalArgumentException("blob of " + plain.length + " bytes exceeds the limit of "
-          + MAX_PLAINTEXT + " bytes that readers accept");
-    }
-    byte[] aad = BlobCipher.blobAad(type, id);
-    int len = plain.length;
+    int len = checkLength(plain.length);
     if (len > DIRECT_KEPT) {
       // A rare huge tree: not worth a kept direct buffer; zstd works on (pins) the arrays.
       byte[] scratch = new byte[1 + (int) Zstd.compressBound(len)];
@@ -60,20 +55,46 @@ public final class BlobCodec {
         System.arraycopy(plain, 0, scratch, 1, len);
         n = len + 1;
       }
-      return java.nio.ByteBuffer.wrap(cipher.encrypt(aad, NO_HEADER, scratch, 0, n));
+      return java.nio.ByteBuffer.wrap(cipher.encrypt(BlobCipher.blobAad(type, id), NO_HEADER, scratch, 0, n));
     }
-    Direct d = DIRECT.get().ensure(len);
-    d.in.put(0, plain, 0, len);
+    Direct d = DIRECT.get();
+    java.nio.ByteBuffer in = d.input(len);
+    in.put(0, plain, 0, len);
+    return seal(type, id, d, in, 0, len);
+  }
+
+  /**
+   * As {@link #sealDirect(BlobType, Id, byte[])} for the bytes between the position and the
+   * limit of a direct buffer, which zstd reads where they are.
+   */
+  public java.nio.ByteBuffer sealDirect(BlobType type, Id id, java.nio.ByteBuffer plain) {
+    if (!plain.isDirect()) {
+      throw new IllegalArgumentException("a direct buffer is needed");
+    }
+    int len = checkLength(plain.remaining());
+    return seal(type, id, DIRECT.get(), plain, plain.position(), len);
+  }
+
+  private static int checkLength(int len) {
+    if (len > MAX_PLAINTEXT) {
+      throw new IllegalArgumentException("blob of " + len + " bytes exceeds the limit of "
+          + MAX_PLAINTEXT + " bytes that readers accept");
+    }
+    return len;
+  }
+
+  private java.nio.ByteBuffer seal(BlobType type, Id id, Direct d, java.nio.ByteBuffer src, int off, int len) {
+    java.nio.ByteBuffer out = d.output(len);
     // The encoding byte and the payload are one run for the cipher: a separate one-byte update
     // would leave every later GCM block misaligned, which the JDK handles on a slow path.
-    int n = tryCompress(d, len);
+    int n = tryCompress(src, off, len, out);
     if (n < 0) {
-      d.out.put(BODY, (byte) RAW);
-      d.out.put(BODY + 1, plain, 0, len);
+      out.put(BODY, (byte) RAW);
+      out.put(BODY + 1, src, off, len);
       n = len + 1;
     }
-    int total = cipher.sealInPlace(aad, d.out, n);
-    return d.out.duplicate().limit(total).position(0);
+    int total = cipher.sealInPlace(BlobCipher.blobAad(type, id), out, n);
+    return out.duplicate().limit(total).position(0);
   }
 
   /** Where the encoding byte goes in a thread's output buffer: after room for the nonce. */
@@ -85,16 +106,16 @@ public final class BlobCodec {
   private static final byte[] NO_HEADER = new byte[0];
 
   /**
-   * Compresses the thread's input buffer ({@code len} bytes) into its output buffer after the
+   * Compresses {@code len} bytes of {@code src} from {@code off} into {@code out} after the
    * encoding byte, which it sets; returns the length of encoding byte and payload, or -1 when
    * compression does not pay.
    *
-   * <p>zstd works on direct buffers, one pair per thread: given heap arrays, zstd-jni pins them
-   * for the whole call, and a garbage collection that meets a pinned region cannot move it: the
-   * region stays, garbage and all. In one first backup's GC log, 4 of 14 young collections
-   * reported "Evacuation Failure: Pinned"; with direct buffers none did.
+   * <p>zstd works on direct buffers only: given heap arrays, zstd-jni pins them for the whole
+   * call, and a garbage collection that meets a pinned region cannot move it: the region stays,
+   * garbage and all. In one first backup's GC log, 4 of 14 young collections reported
+   * "Evacuation Failure: Pinned"; with direct buffers none did.
    */
-  private int tryCompress(Direct d, int len) {
+  private int tryCompress(java.nio.ByteBuffer src, int off, int len, java.nio.ByteBuffer out) {
     if (len < 64) {
       return -1;
     }
@@ -103,18 +124,18 @@ public final class BlobCodec {
     // A quick look at a sample saves compressing whole chunks of already-compressed data.
     if (len > 4 * SAMPLE) {
       ctx.setLevel(1);
-      int c = ctx.compressDirectByteBuffer(d.out, 0, d.out.capacity(), d.in, len / 2 - SAMPLE / 2, SAMPLE);
+      int c = ctx.compressDirectByteBuffer(out, 0, out.capacity(), src, off + len / 2 - SAMPLE / 2, SAMPLE);
       if (c > SAMPLE - SAMPLE / 64) {
         return -1;
       }
     }
     ctx.setLevel(level);
-    int room = d.out.capacity() - BODY - 1 - BlobCipher.TAG;
-    int n = ctx.compressDirectByteBuffer(d.out, BODY + 1, room, d.in, 0, len);
+    int room = out.capacity() - BODY - 1 - BlobCipher.TAG;
+    int n = ctx.compressDirectByteBuffer(out, BODY + 1, room, src, off, len);
     if (n > len - len / 32) {
       return -1;
     }
-    d.out.put(BODY, (byte) ZSTD);
+    out.put(BODY, (byte) ZSTD);
     return n + 1;
   }
 
@@ -133,22 +154,35 @@ public final class BlobCodec {
   }
 
   /**
-   * A thread's direct buffers: the plaintext, and the envelope it becomes (nonce, encoding byte,
-   * payload, tag). Grown on demand up to a maximum chunk.
+   * A thread's direct buffers: a plaintext given as an array, and the envelope a plaintext
+   * becomes (nonce, encoding byte, payload, tag). Each grows on demand, in steps of 256 KiB, up to a
+   * maximum chunk; a thread that only meets small blobs keeps small buffers.
    */
   private static final class Direct {
-    java.nio.ByteBuffer in = java.nio.ByteBuffer.allocateDirect(0);
-    java.nio.ByteBuffer out = java.nio.ByteBuffer.allocateDirect(0);
+    private java.nio.ByteBuffer in = java.nio.ByteBuffer.allocateDirect(0);
+    private java.nio.ByteBuffer out = java.nio.ByteBuffer.allocateDirect(0);
 
-    Direct ensure(int len) {
+    java.nio.ByteBuffer input(int len) {
       if (in.capacity() < len) {
-        // Rounded up so that a thread meeting ever larger chunks does not reallocate for each.
-        int cap = Math.min(DIRECT_KEPT, Math.max(len, Math.max(1 << 20, 2 * in.capacity())));
-        in = java.nio.ByteBuffer.allocateDirect(cap);
-        out = java.nio.ByteBuffer.allocateDirect(BODY + 1 + (int) Zstd.compressBound(cap) + BlobCipher.TAG);
+        in = java.nio.ByteBuffer.allocateDirect(roundUp(len));
       }
-      return this;
+      return in;
     }
+
+    java.nio.ByteBuffer output(int len) {
+      int need = BODY + 1 + (int) Zstd.compressBound(len) + BlobCipher.TAG;
+      if (out.capacity() < need) {
+        out = java.nio.ByteBuffer.allocateDirect(roundUp(need));
+      }
+      return out;
+    }
+
+    /** To a whole 256 KiB: a thread sealing only small files' chunks keeps buffers of about that. */
+    private static int roundUp(int n) {
+      return (int) Math.min(Integer.MAX_VALUE, ((long) n + GRAIN - 1) & -GRAIN);
+    }
+
+    private static final long GRAIN = 256 << 10;
   }
 
   private static final ThreadLocal<Direct> DIRECT = ThreadLocal.withInitial(Direct::new);

@@ -189,6 +189,15 @@ public final class Repository implements AutoCloseable {
     return key.idHasher().id(plaintext);
   }
 
+  public Id blobId(byte[] plaintext, int off, int len) {
+    return key.idHasher().id(plaintext, off, len);
+  }
+
+  /** The id of the bytes between {@code plaintext}'s position and limit. */
+  public Id blobId(java.nio.ByteBuffer plaintext) {
+    return key.idHasher().id(plaintext);
+  }
+
   /** A keyed tag of the backed-up paths, for grouping snapshots without revealing paths. */
   public String pathsTag(List<String> paths) {
     List<String> sorted = new ArrayList<>(paths);

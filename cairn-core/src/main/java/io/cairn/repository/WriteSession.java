@@ -131,21 +131,30 @@ public final class WriteSession implements AutoCloseable {
    * already stored. Returns true when this call added it.
    */
   public boolean saveBlob(BlobType type, Id id, byte[] plaintext) {
+    return save(type, id, plaintext.length, () -> repo.codec().sealDirect(type, id, plaintext));
+  }
+
+  /** As {@link #saveBlob(BlobType, Id, byte[])} for the bytes between a direct buffer's position and limit. */
+  public boolean saveBlob(BlobType type, Id id, java.nio.ByteBuffer plaintext) {
+    return save(type, id, plaintext.remaining(), () -> repo.codec().sealDirect(type, id, plaintext));
+  }
+
+  private boolean save(BlobType type, Id id, int plainLength, java.util.function.Supplier<java.nio.ByteBuffer> seal) {
     checkHealthy();
     if (isStored(id) || claimed.putIfAbsent(id, Boolean.TRUE) != null) {
       return false;
     }
-    java.nio.ByteBuffer sealed = repo.codec().sealDirect(type, id, plaintext);
+    java.nio.ByteBuffer sealed = seal.get();
     Packer.Finished full = null;
     synchronized (packLock) {
       Packer p = packerFor(type);
-      PackEntry e = p.add(id, sealed, plaintext.length);
+      PackEntry e = p.add(id, sealed, plainLength);
       if (p.size() >= repo.config().packSize()) {
         full = p.finish();
         resetPacker(type);
       }
       newBlobs.incrementAndGet();
-      newPlainBytes.addAndGet(plaintext.length);
+      newPlainBytes.addAndGet(plainLength);
       newStoredBytes.addAndGet(e.length());
     }
     if (full != null) {

@@ -75,6 +75,30 @@ public abstract class BlobStoreConformanceTest {
   }
 
   @Test
+  void aSpoolFileIsStoredOnceAndConsumedEitherWay() throws Exception {
+    byte[] data = payload(21, 3 << 20);
+    Path spool = store.createSpoolFile();
+    java.nio.file.Files.write(spool, data);
+    assertThat(store.putIfAbsent("data/ab/spooled", spool)).isTrue();
+    assertThat(spool).doesNotExist();
+    assertThat(store.get("data/ab/spooled")).isEqualTo(data);
+
+    Path again = store.createSpoolFile();
+    java.nio.file.Files.write(again, payload(22, 10));
+    assertThat(store.putIfAbsent("data/ab/spooled", again)).isFalse();
+    assertThat(again).doesNotExist();
+    assertThat(store.get("data/ab/spooled")).isEqualTo(data);
+
+    // A file from elsewhere is stored too.
+    Path foreign = java.nio.file.Files.createTempFile("foreign", ".bin");
+    java.nio.file.Files.write(foreign, payload(23, 100));
+    assertThat(store.putIfAbsent("index/foreign", foreign)).isTrue();
+    assertThat(store.get("index/foreign")).isEqualTo(payload(23, 100));
+    assertThat(foreign).doesNotExist();
+    assertThat(store.list("")).extracting(StoreEntry::key).containsExactlyInAnyOrder("data/ab/spooled", "index/foreign");
+  }
+
+  @Test
   void getAndGetRangeReturnExactBytes() {
     byte[] data = payload(3, 4096);
     store.putIfAbsent("index/i1", data);
