@@ -36,6 +36,8 @@ public final class WriteSession implements AutoCloseable {
   private final Object packLock = new Object();
   private Packer dataPacker;
   private Packer treePacker;
+  /** Set under {@link #packLock} by {@link #close}: no packer is opened afterwards. */
+  private boolean closed;
   private final List<IndexEntry> pending = new ArrayList<>();
   private int packsSinceFlush;
   private final AtomicLong newBlobs = new AtomicLong();
@@ -148,7 +150,15 @@ public final class WriteSession implements AutoCloseable {
     Packer.Finished full = null;
     synchronized (packLock) {
       Packer p = packerFor(type);
-      PackEntry e = p.add(id, sealed, plainLength);
+      PackEntry e;
+      try {
+        e = p.add(id, sealed, plainLength);
+      } catch (RuntimeException ex) {
+        // A write that failed half-way leaves the spool file out of step with the pack's
+        // entries: nothing more goes into it, and the session can no longer commit.
+        failure = ex;
+        throw ex;
+      }
       if (p.size() >= repo.config().packSize()) {
         full = p.finish();
         resetPacker(type);
@@ -171,6 +181,10 @@ public final class WriteSession implements AutoCloseable {
   }
 
   private Packer packerFor(BlobType type) {
+    if (closed) {
+      // A chunk task still running when the session was abandoned: no new spool file.
+      throw new io.cairn.format.CairnException("the write session is closed");
+    }
     if (type == BlobType.DATA) {
       if (dataPacker == null) {
         dataPacker = new Packer(type, repo.store());
@@ -358,6 +372,7 @@ public final class WriteSession implements AutoCloseable {
   @Override
   public void close() {
     synchronized (packLock) {
+      closed = true;
       // Unfinished packs are abandoned: their spool files go.
       if (dataPacker != null) {
         dataPacker.close();
