@@ -76,39 +76,68 @@ public final class Metering {
         .register(registry);
   }
 
-  /** Writes pending deltas and the current levels of every tenant into today's rows. */
+  /**
+   * Writes pending deltas and the current levels of every tenant into today's rows. Everything
+   * is read first and the transaction only writes: SQLite cannot turn a transaction that has
+   * read into a writer while another connection has written meanwhile, and answers SQLITE_BUSY
+   * at once instead of waiting. Deltas taken out of the counters go back if the write fails.
+   */
   public synchronized void flush() {
     String day = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC).toString();
     List<Long> tenants = db.jdbi().withHandle(h -> h.createQuery("SELECT id FROM tenants").mapTo(Long.class).list());
-    db.jdbi().useTransaction(h -> {
+    List<Map<String, Object>> levels = db.jdbi().withHandle(h -> {
+      List<Map<String, Object>> out = new java.util.ArrayList<>();
       for (long t : tenants) {
-        Counters c = pending.get(t);
-        long in = 0, out = 0, req = 0, snaps = 0;
-        if (c != null) {
-          in = c.ingress.sumThenReset();
-          out = c.egress.sumThenReset();
-          req = c.requests.sumThenReset();
-          snaps = c.snapshots.sumThenReset();
-        }
-        Map<String, Object> levels = h.createQuery("SELECT COALESCE(SUM(s.logical_bytes), 0) AS logical, "
+        out.add(h.createQuery("SELECT COALESCE(SUM(s.logical_bytes), 0) AS logical, "
             + "COUNT(s.snapshot_id) AS n FROM snapshots s JOIN repositories r ON r.id = s.repository_id "
-            + "WHERE r.tenant_id = ?").bind(0, t).mapToMap().one();
-        h.createUpdate("INSERT INTO usage_daily (tenant_id, day, ingress_bytes, egress_bytes, requests, "
-            + "snapshots_created, physical_bytes, logical_bytes, snapshots) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            + "ON CONFLICT (tenant_id, day) DO UPDATE SET ingress_bytes = ingress_bytes + excluded.ingress_bytes, "
-            + "egress_bytes = egress_bytes + excluded.egress_bytes, requests = requests + excluded.requests, "
-            + "snapshots_created = snapshots_created + excluded.snapshots_created, "
-            + "physical_bytes = excluded.physical_bytes, logical_bytes = excluded.logical_bytes, "
-            + "snapshots = excluded.snapshots")
-            .bind(0, t).bind(1, day).bind(2, in).bind(3, out).bind(4, req).bind(5, snaps)
-            .bind(6, repos.tenantPhysicalBytes(t)).bind(7, ((Number) levels.get("logical")).longValue())
-            .bind(8, ((Number) levels.get("n")).longValue()).execute();
+            + "WHERE r.tenant_id = ?").bind(0, t).mapToMap().one());
       }
-      for (RepoHandle r : repos.all()) {
-        h.createUpdate("UPDATE repositories SET physical_bytes = ?, objects = ? WHERE id = ?")
-            .bind(0, r.physicalBytes()).bind(1, r.objects.get()).bind(2, r.id()).execute();
-      }
+      return out;
     });
+    long[][] deltas = new long[tenants.size()][4];
+    for (int i = 0; i < tenants.size(); i++) {
+      Counters c = pending.get(tenants.get(i));
+      if (c != null) {
+        deltas[i][0] = c.ingress.sumThenReset();
+        deltas[i][1] = c.egress.sumThenReset();
+        deltas[i][2] = c.requests.sumThenReset();
+        deltas[i][3] = c.snapshots.sumThenReset();
+      }
+    }
+    try {
+      db.jdbi().useTransaction(h -> {
+        for (int i = 0; i < tenants.size(); i++) {
+          long t = tenants.get(i);
+          long[] d = deltas[i];
+          h.createUpdate("INSERT INTO usage_daily (tenant_id, day, ingress_bytes, egress_bytes, requests, "
+              + "snapshots_created, physical_bytes, logical_bytes, snapshots) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+              + "ON CONFLICT (tenant_id, day) DO UPDATE SET ingress_bytes = ingress_bytes + excluded.ingress_bytes, "
+              + "egress_bytes = egress_bytes + excluded.egress_bytes, requests = requests + excluded.requests, "
+              + "snapshots_created = snapshots_created + excluded.snapshots_created, "
+              + "physical_bytes = excluded.physical_bytes, logical_bytes = excluded.logical_bytes, "
+              + "snapshots = excluded.snapshots")
+              .bind(0, t).bind(1, day).bind(2, d[0]).bind(3, d[1]).bind(4, d[2]).bind(5, d[3])
+              .bind(6, repos.tenantPhysicalBytes(t)).bind(7, ((Number) levels.get(i).get("logical")).longValue())
+              .bind(8, ((Number) levels.get(i).get("n")).longValue()).execute();
+        }
+        for (RepoHandle r : repos.all()) {
+          h.createUpdate("UPDATE repositories SET physical_bytes = ?, objects = ? WHERE id = ?")
+              .bind(0, r.physicalBytes()).bind(1, r.objects.get()).bind(2, r.id()).execute();
+        }
+      });
+    } catch (RuntimeException e) {
+      for (int i = 0; i < tenants.size(); i++) {
+        long[] d = deltas[i];
+        if (d[0] != 0 || d[1] != 0 || d[2] != 0 || d[3] != 0) {
+          Counters c = pending.computeIfAbsent(tenants.get(i), k -> new Counters());
+          c.ingress.add(d[0]);
+          c.egress.add(d[1]);
+          c.requests.add(d[2]);
+          c.snapshots.add(d[3]);
+        }
+      }
+      throw e;
+    }
   }
 
   /** The Prometheus text exposition. */
