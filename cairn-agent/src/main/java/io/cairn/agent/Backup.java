@@ -1,6 +1,7 @@
 package io.cairn.agent;
 
 import io.cairn.chunker.ChunkReader;
+import io.cairn.chunker.ChunkSink;
 import io.cairn.chunker.Chunker;
 import io.cairn.chunker.FixedChunker;
 import io.cairn.format.BlobType;
@@ -489,7 +490,7 @@ public final class Backup {
     // tree of many small files took more time than hashing and compressing them.
     boolean inline = meta.size() <= INLINE_MAX;
     try {
-      read = reader.split(in, new io.cairn.chunker.ChunkSink() {
+      read = reader.split(in, new ChunkSink() {
         @Override
         public void accept(byte[] zeros) {
           // A shared all-zero chunk: its id is cached and it is sealed once, so it is done here.

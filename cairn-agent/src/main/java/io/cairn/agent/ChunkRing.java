@@ -27,10 +27,6 @@ final class ChunkRing {
     this.capacity = capacity;
   }
 
-  int capacity() {
-    return capacity;
-  }
-
   /** A stretch of the ring holding a chunk. */
   final class Slot {
     private final long start;

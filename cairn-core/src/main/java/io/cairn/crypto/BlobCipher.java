@@ -87,8 +87,7 @@ public final class BlobCipher {
 
   /** Encrypts {@code header} followed by {@code data[off, off+len)}. */
   public byte[] encrypt(byte[] aad, byte[] header, byte[] data, int off, int len) {
-    byte[] nonce = new byte[NONCE];
-    RANDOM.nextBytes(nonce);
+    byte[] nonce = nonce();
     byte[] out = new byte[NONCE + header.length + len + TAG];
     System.arraycopy(nonce, 0, out, 0, NONCE);
     if (natives != null) {
@@ -96,9 +95,7 @@ public final class BlobCipher {
       return out;
     }
     try {
-      Cipher c = ciphers.get();
-      c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG * 8, nonce));
-      c.updateAAD(aad);
+      Cipher c = jdkEncryptor(aad, nonce);
       int o = NONCE;
       if (header.length > 0) {
         o += c.update(header, 0, header.length, out, o);
@@ -119,6 +116,20 @@ public final class BlobCipher {
     }
   }
 
+  private static byte[] nonce() {
+    byte[] nonce = new byte[NONCE];
+    RANDOM.nextBytes(nonce);
+    return nonce;
+  }
+
+  /** This thread's JDK cipher, set up to encrypt under {@code nonce} with {@code aad} fed in. */
+  private Cipher jdkEncryptor(byte[] aad, byte[] nonce) throws GeneralSecurityException {
+    Cipher c = ciphers.get();
+    c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG * 8, nonce));
+    c.updateAAD(aad);
+    return c;
+  }
+
   /**
    * Encrypts in place, into the envelope format of {@link #encrypt}: {@code env} (a direct
    * buffer) holds the plaintext at {@code [12, 12 + bodyLen)} and has room for the tag after it;
@@ -130,17 +141,14 @@ public final class BlobCipher {
     if (!env.isDirect() || bodyLen < 0 || env.capacity() < total) {
       throw new IllegalArgumentException("a direct buffer of at least " + total + " bytes is needed");
     }
-    byte[] nonce = new byte[NONCE];
-    RANDOM.nextBytes(nonce);
+    byte[] nonce = nonce();
     env.put(0, nonce);
     if (natives != null) {
       natives.get().sealInPlace(aad, java.lang.foreign.MemorySegment.ofBuffer(env), bodyLen);
       return total;
     }
     try {
-      Cipher c = ciphers.get();
-      c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG * 8, nonce));
-      c.updateAAD(aad);
+      Cipher c = jdkEncryptor(aad, nonce);
       // Slices as in encrypt(); the JDK's GCM detects that input and output are the same memory.
       int p = NONCE;
       int end = NONCE + bodyLen;

@@ -235,34 +235,10 @@ final class NativeCrypto {
      */
     void seal(byte[] aad, byte[] header, byte[] data, int off, int len, byte[] out) {
       java.util.Objects.checkFromIndexSize(off, len, data.length);
-      int n = BlobCipher.NONCE;
-      if (out.length != n + header.length + len + BlobCipher.TAG) {
+      if (out.length != BlobCipher.NONCE + header.length + len + BlobCipher.TAG) {
         throw new IllegalArgumentException("envelope length");
       }
-      try {
-        MemorySegment l = MemorySegment.ofArray(outl);
-        check((int) H.init.invokeExact(ctx, MemorySegment.NULL, MemorySegment.NULL, at(out, 0), 1,
-            MemorySegment.NULL), "EVP_CipherInit_ex2");
-        check((int) H.update.invokeExact(ctx, MemorySegment.NULL, l, MemorySegment.ofArray(aad), aad.length),
-            "EVP_CipherUpdate");
-        if (header.length > 0) {
-          check((int) H.update.invokeExact(ctx, at(out, n), l, MemorySegment.ofArray(header), header.length),
-              "EVP_CipherUpdate");
-          n += outl[0];
-        }
-        check((int) H.update.invokeExact(ctx, at(out, n), l, at(data, off), len), "EVP_CipherUpdate");
-        n += outl[0];
-        check((int) H.fin.invokeExact(ctx, at(out, n), l), "EVP_CipherFinal_ex");
-        n += outl[0];
-        if (n != out.length - BlobCipher.TAG) {
-          throw failed("AES-256-GCM (wrote " + n + " bytes)", null);
-        }
-        check((int) H.ctrl.invokeExact(ctx, GET_TAG, BlobCipher.TAG, at(out, n)), "EVP_CIPHER_CTX_ctrl");
-      } catch (RuntimeException | Error e) {
-        throw e;
-      } catch (Throwable t) {
-        throw failed("AES-256-GCM encryption", t);
-      }
+      seal(aad, MemorySegment.ofArray(header), at(data, off), len, MemorySegment.ofArray(out));
     }
 
     /**
@@ -271,22 +247,35 @@ final class NativeCrypto {
      * GCM is a stream mode, so the library encrypts a buffer onto itself.
      */
     void sealInPlace(byte[] aad, MemorySegment env, int bodyLen) {
-      int n = BlobCipher.NONCE;
-      if (bodyLen < 0 || env.byteSize() < (long) n + bodyLen + BlobCipher.TAG) {
+      if (bodyLen < 0 || env.byteSize() < (long) BlobCipher.NONCE + bodyLen + BlobCipher.TAG) {
         throw new IllegalArgumentException("envelope length");
       }
+      seal(aad, MemorySegment.NULL, env.asSlice(BlobCipher.NONCE), bodyLen, env);
+    }
+
+    /**
+     * The one encryption path: {@code env} starts with the nonce; {@code header} (may be NULL
+     * or empty) and then {@code len} bytes of {@code data} are encrypted behind it, and the tag
+     * follows. {@code data} may be the very bytes the ciphertext goes to.
+     */
+    private void seal(byte[] aad, MemorySegment header, MemorySegment data, int len, MemorySegment env) {
+      int headerLen = (int) header.byteSize();
+      int n = BlobCipher.NONCE;
       try {
         MemorySegment l = MemorySegment.ofArray(outl);
         check((int) H.init.invokeExact(ctx, MemorySegment.NULL, MemorySegment.NULL, env, 1,
             MemorySegment.NULL), "EVP_CipherInit_ex2");
         check((int) H.update.invokeExact(ctx, MemorySegment.NULL, l, MemorySegment.ofArray(aad), aad.length),
             "EVP_CipherUpdate");
-        MemorySegment body = env.asSlice(n);
-        check((int) H.update.invokeExact(ctx, body, l, body, bodyLen), "EVP_CipherUpdate");
+        if (headerLen > 0) {
+          check((int) H.update.invokeExact(ctx, env.asSlice(n), l, header, headerLen), "EVP_CipherUpdate");
+          n += outl[0];
+        }
+        check((int) H.update.invokeExact(ctx, env.asSlice(n), l, data, len), "EVP_CipherUpdate");
         n += outl[0];
         check((int) H.fin.invokeExact(ctx, env.asSlice(n), l), "EVP_CipherFinal_ex");
         n += outl[0];
-        if (n != BlobCipher.NONCE + bodyLen) {
+        if (n != BlobCipher.NONCE + headerLen + len) {
           throw failed("AES-256-GCM (wrote " + (n - BlobCipher.NONCE) + " bytes)", null);
         }
         check((int) H.ctrl.invokeExact(ctx, GET_TAG, BlobCipher.TAG, env.asSlice(n)), "EVP_CIPHER_CTX_ctrl");

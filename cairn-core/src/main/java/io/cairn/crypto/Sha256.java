@@ -18,12 +18,12 @@ public final class Sha256 {
       if (ch.size() < length) {
         throw new java.io.IOException(file + " holds " + ch.size() + " bytes, expected " + length);
       }
-      byte[] out = new byte[32];
       if (length == 0) {
         return digest(new byte[0]);
       }
       java.lang.foreign.MemorySegment m = ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, length, arena);
       if (NativeCrypto.available()) {
+        byte[] out = new byte[32];
         NativeCrypto.sha256(m, length, out);
         return out;
       }

@@ -46,18 +46,7 @@ public final class BlobCodec {
    */
   public java.nio.ByteBuffer sealDirect(BlobType type, Id id, byte[] plain) {
     int len = checkLength(plain.length);
-    if (len > DIRECT_KEPT) {
-      // A rare huge tree: not worth a kept direct buffer; zstd works on (pins) the arrays.
-      byte[] scratch = new byte[1 + (int) Zstd.compressBound(len)];
-      int n = compressHuge(plain, scratch);
-      if (n < 0) {
-        scratch[0] = RAW;
-        System.arraycopy(plain, 0, scratch, 1, len);
-        n = len + 1;
-      }
-      return java.nio.ByteBuffer.wrap(cipher.encrypt(BlobCipher.blobAad(type, id), NO_HEADER, scratch, 0, n));
-    }
-    Direct d = DIRECT.get();
+    Direct d = direct(len);
     java.nio.ByteBuffer in = d.input(len);
     in.put(0, plain, 0, len);
     return seal(type, id, d, in, 0, len);
@@ -72,7 +61,15 @@ public final class BlobCodec {
       throw new IllegalArgumentException("a direct buffer is needed");
     }
     int len = checkLength(plain.remaining());
-    return seal(type, id, DIRECT.get(), plain, plain.position(), len);
+    return seal(type, id, direct(len), plain, plain.position(), len);
+  }
+
+  /**
+   * The thread's buffers, or for a blob larger than a maximum chunk (a huge tree, a huge fixed
+   * chunk) buffers of its own that are not kept.
+   */
+  private static Direct direct(int len) {
+    return len > DIRECT_KEPT ? new Direct() : DIRECT.get();
   }
 
   private static int checkLength(int len) {
@@ -102,8 +99,6 @@ public final class BlobCodec {
 
   /** Direct buffers up to this size are kept per thread (a maximum chunk and its zstd bound). */
   private static final int DIRECT_KEPT = 9 << 20;
-
-  private static final byte[] NO_HEADER = new byte[0];
 
   /**
    * Compresses {@code len} bytes of {@code src} from {@code off} into {@code out} after the
@@ -136,20 +131,6 @@ public final class BlobCodec {
       return -1;
     }
     out.put(BODY, (byte) ZSTD);
-    return n + 1;
-  }
-
-  /** As {@link #tryCompress} for a plaintext too large for the kept buffers, into {@code out[1..]}. */
-  private int compressHuge(byte[] plain, byte[] out) {
-    com.github.luben.zstd.ZstdCompressCtx ctx = CTX.get();
-    ctx.setContentSize(true);
-    ctx.setLevel(level);
-    int len = plain.length;
-    int n = ctx.compressByteArray(out, 1, out.length - 1, plain, 0, len);
-    if (n > len - len / 32) {
-      return -1;
-    }
-    out[0] = ZSTD;
     return n + 1;
   }
 

@@ -6,6 +6,7 @@ import io.cairn.format.Id;
 import io.cairn.format.PackEntry;
 import io.cairn.format.PackFormat;
 import io.cairn.store.BlobStore;
+import io.cairn.store.FileSystemStore;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -36,16 +37,14 @@ public final class Packer implements AutoCloseable {
     try {
       this.spool = store.createSpoolFile();
     } catch (IOException e) {
-      throw new CairnException("cannot create a scratch file for a new pack: " + describe(e), e);
+      throw new CairnException("cannot create a scratch file for a new pack: " + FileSystemStore.describe(e), e);
     }
     try {
       this.ch = FileChannel.open(spool, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
       write(ByteBuffer.wrap(PackFormat.preamble()));
-    } catch (RuntimeException e) {
-      close();
-      throw e;
     } catch (IOException e) {
       close();
+      deleteQuietly(spool); // also when it could not be opened
       throw failed(e);
     }
   }
@@ -102,15 +101,7 @@ public final class Packer implements AutoCloseable {
   }
 
   private CairnException failed(IOException e) {
-    return new CairnException("writing a new pack to " + spool + " failed: " + describe(e), e);
-  }
-
-  private static String describe(IOException e) {
-    String m = String.valueOf(e.getMessage());
-    if (m.contains("No space left")) {
-      return "the disk is full (No space left on device); free space, then run the command again";
-    }
-    return e.getClass().getSimpleName() + ": " + m;
+    return new CairnException("writing a new pack to " + spool + " failed: " + FileSystemStore.describe(e), e);
   }
 
   /**
@@ -136,7 +127,7 @@ public final class Packer implements AutoCloseable {
         try {
           id = Id.of(io.cairn.crypto.Sha256.digest(spool, length));
         } catch (IOException e) {
-          throw new CairnException("reading back the new pack " + spool + " failed: " + describe(e), e);
+          throw new CairnException("reading back the new pack " + spool + " failed: " + FileSystemStore.describe(e), e);
         }
       }
       return id;
@@ -202,8 +193,6 @@ public final class Packer implements AutoCloseable {
         // the file is removed next
       }
       ch = null;
-      deleteQuietly(spool);
-    } else if (spool != null && entries.isEmpty() && len == 0) {
       deleteQuietly(spool);
     }
   }

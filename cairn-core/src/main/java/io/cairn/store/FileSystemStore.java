@@ -50,8 +50,8 @@ public final class FileSystemStore implements BlobStore {
     }
     Path t = null;
     try {
-      t = createSpoolFile();
-      try (FileChannel ch = FileChannel.open(t, StandardOpenOption.WRITE)) {
+      t = scratchPath();
+      try (FileChannel ch = FileChannel.open(t, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
         ByteBuffer b = ByteBuffer.wrap(data);
         while (b.hasRemaining()) {
           b.limit(Math.min(data.length, b.position() + IO_SLICE));
@@ -80,8 +80,12 @@ public final class FileSystemStore implements BlobStore {
   /** A scratch file in {@code .tmp/}, on the repository's own file system, so that storing it is a link. */
   @Override
   public Path createSpoolFile() throws IOException {
+    return Files.createFile(scratchPath());
+  }
+
+  private Path scratchPath() throws IOException {
     Files.createDirectories(tmp);
-    return Files.createFile(tmp.resolve(UUID.randomUUID() + ".tmp"));
+    return tmp.resolve(UUID.randomUUID() + ".tmp");
   }
 
   /** A file from {@link #createSpoolFile} is made durable and linked into place without a copy. */
@@ -148,7 +152,8 @@ public final class FileSystemStore implements BlobStore {
     return true;
   }
 
-  static String describe(IOException e) {
+  /** An I/O error as a sentence for the user; a full disk says what to do. */
+  public static String describe(IOException e) {
     String m = String.valueOf(e.getMessage());
     if (m.contains("No space left")) {
       return "the disk is full (No space left on device); free space or move the repository, "

@@ -115,19 +115,7 @@ public final class HttpStore implements BlobStore {
   @Override
   public boolean putIfAbsent(String key, byte[] data) {
     StoreKeys.check(key);
-    HttpRequest req = request(key).timeout(Duration.ofMinutes(10))
-        .PUT(HttpRequest.BodyPublishers.ofByteArray(data)).build();
-    Attempts a = new Attempts();
-    HttpResponse<byte[]> r = send(req, key, a);
-    if (r.statusCode() == 201) {
-      return true;
-    }
-    if (r.statusCode() == 200) {
-      // Already there. If an earlier attempt of this call may have stored it, it is ours when equal;
-      // content-addressed objects are equal by name (and a write-only agent may not read packs back).
-      return a.retried && (contentAddressed(key) || Arrays.equals(get(key), data));
-    }
-    throw refused(key, r);
+    return put(key, HttpRequest.BodyPublishers.ofByteArray(data), () -> data);
   }
 
   /** Sends the file as the request body, read from disk as it goes (a pack is not held in memory). */
@@ -135,31 +123,19 @@ public final class HttpStore implements BlobStore {
   public boolean putIfAbsent(String key, java.nio.file.Path file) {
     try {
       StoreKeys.check(key);
-      HttpRequest req;
+      HttpRequest.BodyPublisher body;
       try {
-        req = request(key).timeout(Duration.ofMinutes(10)).PUT(HttpRequest.BodyPublishers.ofFile(file)).build();
+        body = HttpRequest.BodyPublishers.ofFile(file);
       } catch (java.io.FileNotFoundException e) {
         throw new StoreException(key, "the file to store is gone: " + file, e);
       }
-      Attempts a = new Attempts();
-      HttpResponse<byte[]> r = send(req, key, a);
-      if (r.statusCode() == 201) {
-        return true;
-      }
-      if (r.statusCode() == 200) {
-        if (!a.retried) {
-          return false;
-        }
-        if (contentAddressed(key)) {
-          return true;
-        }
+      return put(key, body, () -> {
         try {
-          return Arrays.equals(get(key), java.nio.file.Files.readAllBytes(file));
+          return java.nio.file.Files.readAllBytes(file);
         } catch (java.io.IOException e) {
           throw new StoreException(key, "cannot read back " + file + ": " + e.getMessage(), e);
         }
-      }
-      throw refused(key, r);
+      });
     } finally {
       try {
         java.nio.file.Files.deleteIfExists(file);
@@ -167,6 +143,24 @@ public final class HttpStore implements BlobStore {
         // a leftover spool file in the temporary directory is never read
       }
     }
+  }
+
+  /**
+   * The PUT of both {@code putIfAbsent}s. On 200 (already there): if an earlier attempt of this
+   * call may have stored it, it is ours when equal; content-addressed objects are equal by name
+   * (and a write-only agent may not read packs back), others are compared with {@code content}.
+   */
+  private boolean put(String key, HttpRequest.BodyPublisher body, java.util.function.Supplier<byte[]> content) {
+    HttpRequest req = request(key).timeout(Duration.ofMinutes(10)).PUT(body).build();
+    Attempts a = new Attempts();
+    HttpResponse<byte[]> r = send(req, key, a);
+    if (r.statusCode() == 201) {
+      return true;
+    }
+    if (r.statusCode() == 200) {
+      return a.retried && (contentAddressed(key) || Arrays.equals(get(key), content.get()));
+    }
+    throw refused(key, r);
   }
 
   private static boolean contentAddressed(String key) {

@@ -87,7 +87,9 @@ class SpooledPackTest {
     byte[] text = "compressible text ".repeat(20_000).getBytes(java.nio.charset.StandardCharsets.UTF_8);
     byte[] noise = new byte[(1 << 20) + 5];
     r.nextBytes(noise);
-    for (byte[] plain : new byte[][] {text, noise, new byte[10], new byte[0]}) {
+    // The last is larger than the kept per-thread buffers: sealed in buffers of its own.
+    byte[] huge = "a huge tree's worth of text ".repeat(400_000).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    for (byte[] plain : new byte[][] {text, noise, new byte[10], new byte[0], huge}) {
       Id id = FormatSamples.id(r);
       ByteBuffer direct = ByteBuffer.allocateDirect(plain.length + 64).put(32, plain).position(32)
           .limit(32 + plain.length);

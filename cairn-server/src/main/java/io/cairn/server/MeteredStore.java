@@ -25,9 +25,12 @@ final class MeteredStore implements BlobStore {
 
   @Override
   public boolean putIfAbsent(String key, byte[] data) {
-    boolean wrote = inner.putIfAbsent(key, data);
+    return counted(inner.putIfAbsent(key, data), data.length);
+  }
+
+  private boolean counted(boolean wrote, long bytes) {
     if (wrote) {
-      handle.physicalBytes.addAndGet(data.length);
+      handle.physicalBytes.addAndGet(bytes);
       handle.objects.incrementAndGet();
     }
     return wrote;
@@ -46,12 +49,7 @@ final class MeteredStore implements BlobStore {
     } catch (java.io.IOException e) {
       throw new io.cairn.store.StoreException(key, "cannot read the file to store: " + e.getMessage(), e);
     }
-    boolean wrote = inner.putIfAbsent(key, file);
-    if (wrote) {
-      handle.physicalBytes.addAndGet(size);
-      handle.objects.incrementAndGet();
-    }
-    return wrote;
+    return counted(inner.putIfAbsent(key, file), size);
   }
 
   @Override
