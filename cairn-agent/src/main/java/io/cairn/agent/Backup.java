@@ -306,7 +306,7 @@ public final class Backup {
           }
         } else {
           VDir sub = (VDir) e.getValue();
-          Node meta = metadata.read(real, name);
+          Node meta = metadata.read(real, name, oldNode);
           dirs.incrementAndGet();
           parts.add(sub.save(real, oldChildrenOf(oldNode)).thenApply(meta::withSubtree));
         }
@@ -330,7 +330,7 @@ public final class Backup {
     }
     Node meta;
     try {
-      meta = metadata.read(p, name);
+      meta = metadata.read(p, name, old);
     } catch (IOException e) {
       error(p, e);
       return null;
@@ -403,7 +403,7 @@ public final class Backup {
         Node n;
         boolean large = meta.size() > SMALL_BUFFER;
         // Large files are read around their holes (sparse files, disk images, VM disks).
-        try (InputStream in = large ? SparseInput.open(p) : Files.newInputStream(p, LinkOption.NOFOLLOW_LINKS)) {
+        try (InputStream in = SparseInput.open(p, large)) {
           n = readContent(meta, in, p.toString(), large);
         }
         if (FileMetadata.changedSince(p, meta)) {

@@ -90,12 +90,15 @@ final class SparseInput extends InputStream implements ChunkReader.Holes {
   private long dataEnd;
   private boolean closed;
 
-  private SparseInput(Path path, int fd, Arena arena, MemorySegment state) {
+  private SparseInput(Path path, int fd, Arena arena, MemorySegment state, boolean holes) {
     this.path = path;
     this.fd = fd;
     this.arena = arena;
     this.state = state;
     this.buffer = BUFFERS.get();
+    if (!holes) {
+      dataEnd = Long.MAX_VALUE; // all data: no lseek calls
+    }
   }
 
   /** Whether reads here skip holes (false: {@link #open} returns the JDK's stream). */
@@ -108,6 +111,17 @@ final class SparseInput extends InputStream implements ChunkReader.Holes {
    * have been replaced by a FIFO since it was scanned.
    */
   static InputStream open(Path p) throws IOException {
+    return open(p, true);
+  }
+
+  /**
+   * As {@link #open(Path)}; with {@code holes} false the file is read as all data, without asking
+   * where its holes are (small files, where the two extra system calls would cost more than a
+   * hole could save). Either way reads go through the thread's one native buffer: the JDK's
+   * stream would copy through a temporary direct buffer of its own, which it keeps per thread,
+   * so a reader thread that met both kinds of file would hold two.
+   */
+  static InputStream open(Path p, boolean holes) throws IOException {
     if (OPEN == null) {
       return Files.newInputStream(p, LinkOption.NOFOLLOW_LINKS);
     }
@@ -122,7 +136,7 @@ final class SparseInput extends InputStream implements ChunkReader.Holes {
       if (fd < 0) {
         throw failure(p, "open", Posix.errno(state));
       }
-      return new SparseInput(p, fd, arena, state);
+      return new SparseInput(p, fd, arena, state, holes);
     } catch (IOException | RuntimeException | Error e) {
       arena.close();
       throw e;

@@ -71,4 +71,34 @@ class FileMetadataTest {
     Files.setLastModifiedTime(file, FileTime.from(Instant.ofEpochSecond(again.mtimeSeconds(), again.mtimeNanos() + 1)));
     assertThat(FileMetadata.changedSince(file, again)).isTrue();
   }
+
+  @Test
+  void extendedAttributesAreReadAgainOnlyWhenTheCtimeMoved() throws Exception {
+    Path file = Files.writeString(tmp.resolve("tagged"), "content");
+    java.nio.file.attribute.UserDefinedFileAttributeView v =
+        Files.getFileAttributeView(file, java.nio.file.attribute.UserDefinedFileAttributeView.class);
+    v.write("color", java.nio.ByteBuffer.wrap("red".getBytes(StandardCharsets.UTF_8)));
+    byte[] name = "tagged".getBytes(StandardCharsets.UTF_8);
+    FileMetadata m = new FileMetadata();
+    Node first = m.read(file, name);
+    assertThat(first.xattrs()).hasSize(1);
+    assertThat(first.xattrs().get(0).value()).isEqualTo("red".getBytes(StandardCharsets.UTF_8));
+
+    // Same inode and ctime: the previous entry's attributes stand (a marker proves they were not re-read).
+    io.cairn.format.Xattr marker = new io.cairn.format.Xattr("user.marker".getBytes(StandardCharsets.UTF_8), new byte[] {7});
+    Node f = first;
+    Node previous = new Node(f.kind(), f.name(), f.mode(), f.uid(), f.gid(), f.user(), f.group(), f.mtimeSeconds(),
+        f.mtimeNanos(), f.atimeSeconds(), f.atimeNanos(), f.ctimeSeconds(), f.ctimeNanos(), f.inode(), f.device(),
+        f.links(), f.rdev(), f.size(), List.of(marker), f.content(), f.subtree(), f.linkTarget());
+    assertThat(m.read(file, name, previous).xattrs()).containsExactly(marker);
+
+    // Changing an attribute moves the ctime, and the attributes are read again.
+    Thread.sleep(20);
+    v.write("color", java.nio.ByteBuffer.wrap("blue".getBytes(StandardCharsets.UTF_8)));
+    Node again = m.read(file, name, previous);
+    assertThat(again.ctimeSeconds() * 1_000_000_000L + again.ctimeNanos())
+        .isGreaterThan(first.ctimeSeconds() * 1_000_000_000L + first.ctimeNanos());
+    assertThat(again.xattrs()).hasSize(1);
+    assertThat(again.xattrs().get(0).value()).isEqualTo("blue".getBytes(StandardCharsets.UTF_8));
+  }
 }

@@ -102,14 +102,6 @@ final class NativeCrypto {
     sha256(at(data, off), len, at(out, outOff));
   }
 
-  /** SHA-256 of the first {@code len} bytes of a native segment (a mapped file) into {@code out[0, 32)}. */
-  static void sha256(MemorySegment data, long len, byte[] out) {
-    if (len > data.byteSize() || out.length < 32) {
-      throw new IndexOutOfBoundsException("SHA-256 range");
-    }
-    sha256(data, len, MemorySegment.ofArray(out));
-  }
-
   private static void sha256(MemorySegment data, long len, MemorySegment out) {
     try {
       MemorySegment r = (MemorySegment) H.sha256.invokeExact(data, len, out);
@@ -120,6 +112,43 @@ final class NativeCrypto {
       throw e;
     } catch (Throwable t) {
       throw failed("SHA256", t);
+    }
+  }
+
+  /** A SHA-256 computation fed in parts (native segments), for one thread at a time. */
+  static final class Sha256Stream {
+    private final long[] ctx = new long[SHA_CTX_LONGS];
+
+    Sha256Stream() {
+      try {
+        check((int) H.shaInit.invokeExact(MemorySegment.ofArray(ctx)), "SHA256_Init");
+      } catch (RuntimeException | Error e) {
+        throw e;
+      } catch (Throwable t) {
+        throw failed("SHA256_Init", t);
+      }
+    }
+
+    void update(MemorySegment data) {
+      try {
+        check((int) H.shaUpdate.invokeExact(MemorySegment.ofArray(ctx), data, data.byteSize()), "SHA256_Update");
+      } catch (RuntimeException | Error e) {
+        throw e;
+      } catch (Throwable t) {
+        throw failed("SHA256_Update", t);
+      }
+    }
+
+    byte[] digest() {
+      byte[] out = new byte[32];
+      try {
+        check((int) H.shaFinal.invokeExact(MemorySegment.ofArray(out), MemorySegment.ofArray(ctx)), "SHA256_Final");
+      } catch (RuntimeException | Error e) {
+        throw e;
+      } catch (Throwable t) {
+        throw failed("SHA256_Final", t);
+      }
+      return out;
     }
   }
 

@@ -11,31 +11,37 @@ public final class Sha256 {
     return digest(data, 0, data.length);
   }
 
-  /** SHA-256 of the first {@code length} bytes of a file, read through a memory mapping. */
+  /**
+   * SHA-256 of the first {@code length} bytes of a file, read through memory mappings of
+   * {@link #FILE_SLICE} bytes, each unmapped before the next: a whole mapping would put the
+   * whole file (a 16 MiB pack) into the process's resident memory while it is hashed.
+   */
   public static byte[] digest(java.nio.file.Path file, long length) throws java.io.IOException {
-    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ);
-        java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ)) {
       if (ch.size() < length) {
         throw new java.io.IOException(file + " holds " + ch.size() + " bytes, expected " + length);
       }
-      if (length == 0) {
-        return digest(new byte[0]);
+      NativeCrypto.Sha256Stream nat = NativeCrypto.available() ? new NativeCrypto.Sha256Stream() : null;
+      MessageDigest md = nat == null ? MessageDigest.getInstance("SHA-256") : null;
+      for (long p = 0; p < length; p += FILE_SLICE) {
+        long n = Math.min(FILE_SLICE, length - p);
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+          java.lang.foreign.MemorySegment m = ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, p, n, arena);
+          if (nat != null) {
+            nat.update(m);
+          } else {
+            md.update(m.asByteBuffer());
+          }
+        }
       }
-      java.lang.foreign.MemorySegment m = ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, length, arena);
-      if (NativeCrypto.available()) {
-        byte[] out = new byte[32];
-        NativeCrypto.sha256(m, length, out);
-        return out;
-      }
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      for (long p = 0; p < length; p += 1 << 30) {
-        md.update(m.asSlice(p, Math.min(1L << 30, length - p)).asByteBuffer());
-      }
-      return md.digest();
+      return nat != null ? nat.digest() : md.digest();
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
   }
+
+  /** How much of a file {@link #digest(java.nio.file.Path, long)} maps at a time. */
+  static final long FILE_SLICE = 1 << 20;
 
   public static byte[] digest(byte[] data, int off, int len) {
     byte[] out = new byte[32];

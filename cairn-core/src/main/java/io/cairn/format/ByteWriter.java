@@ -60,13 +60,23 @@ public final class ByteWriter {
     if (v < 0) {
       throw new IllegalArgumentException("varint must be non-negative: " + v);
     }
-    ensure(10);
+    ensure(varintSize(v));
     while ((v & ~0x7FL) != 0) {
       buf[len++] = (byte) ((v & 0x7F) | 0x80);
       v >>>= 7;
     }
     buf[len++] = (byte) v;
     return this;
+  }
+
+  /** How many bytes {@link #varint} writes for {@code v}. */
+  public static int varintSize(long v) {
+    return v == 0 ? 1 : (64 - Long.numberOfLeadingZeros(v) + 6) / 7;
+  }
+
+  /** How many bytes {@link #lengthPrefixed} writes for {@code n} bytes. */
+  public static int lengthPrefixedSize(int n) {
+    return varintSize(n) + n;
   }
 
   public ByteWriter bytes(byte[] b) {
@@ -108,8 +118,9 @@ public final class ByteWriter {
     }
   }
 
+  /** The bytes written: the internal array itself when it is exactly full, else a copy. */
   public byte[] toByteArray() {
-    return Arrays.copyOf(buf, len);
+    return len == buf.length ? buf : Arrays.copyOf(buf, len);
   }
 
   /** The internal array; valid up to {@link #length()}. */

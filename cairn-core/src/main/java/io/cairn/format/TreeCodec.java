@@ -22,7 +22,16 @@ public final class TreeCodec {
   public static byte[] encode(List<Node> nodes) {
     List<Node> sorted = new ArrayList<>(nodes);
     sorted.sort((a, b) -> Arrays.compareUnsigned(a.name(), b.name()));
-    ByteWriter w = new ByteWriter(64 + nodes.size() * 128);
+    // Sized exactly: a directory of 18,000 entries is a tree of 2.7 MB, and a buffer grown by
+    // doubling and then trimmed would take three times that while it is written.
+    long size = 1 + ByteWriter.varintSize(sorted.size());
+    for (Node n : sorted) {
+      size += encodedSize(n);
+    }
+    if (size > Integer.MAX_VALUE - 16) {
+      throw new IllegalArgumentException("a tree of " + sorted.size() + " entries is too large to encode");
+    }
+    ByteWriter w = new ByteWriter((int) size);
     w.u8(VERSION);
     w.varint(sorted.size());
     for (int i = 1; i < sorted.size(); i++) {
@@ -58,7 +67,40 @@ public final class TreeCodec {
         case FIFO, CHAR_DEVICE, BLOCK_DEVICE, SOCKET -> { }
       }
     }
+    if (w.length() != size) {
+      throw new IllegalStateException("tree encoded to " + w.length() + " bytes, " + size + " computed");
+    }
     return w.toByteArray();
+  }
+
+  /** The bytes {@link #encode} writes for one node. */
+  private static long encodedSize(Node n) {
+    long s = 1 + ByteWriter.lengthPrefixedSize(n.name().length) + ByteWriter.varintSize(n.mode() & 07777)
+        + ByteWriter.varintSize(n.uid()) + ByteWriter.varintSize(n.gid())
+        + ByteWriter.lengthPrefixedSize(utf8Length(n.user())) + ByteWriter.lengthPrefixedSize(utf8Length(n.group()))
+        + 3 * (8 + 4) + 8 + 8 + ByteWriter.varintSize(n.links()) + 8 + ByteWriter.varintSize(n.size())
+        + ByteWriter.varintSize(n.xattrs().size());
+    for (Xattr x : n.xattrs()) {
+      s += ByteWriter.lengthPrefixedSize(x.name().length) + ByteWriter.lengthPrefixedSize(x.value().length);
+    }
+    return s + switch (n.kind()) {
+      case FILE -> ByteWriter.varintSize(n.content().size()) + (long) n.content().size() * Id.LENGTH;
+      case DIRECTORY -> Id.LENGTH;
+      case SYMLINK -> ByteWriter.lengthPrefixedSize(n.linkTarget().length);
+      case FIFO, CHAR_DEVICE, BLOCK_DEVICE, SOCKET -> 0;
+    };
+  }
+
+  private static int utf8Length(String s) {
+    if (s == null) {
+      return 0;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) >= 0x80) {
+        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+      }
+    }
+    return s.length();
   }
 
   public static List<Node> decode(byte[] data, String resource) {

@@ -46,7 +46,7 @@ public final class BlobCodec {
    */
   public java.nio.ByteBuffer sealDirect(BlobType type, Id id, byte[] plain) {
     int len = checkLength(plain.length);
-    Direct d = direct(len);
+    Direct d = direct(type, len);
     java.nio.ByteBuffer in = d.input(len);
     in.put(0, plain, 0, len);
     return seal(type, id, d, in, 0, len);
@@ -61,16 +61,21 @@ public final class BlobCodec {
       throw new IllegalArgumentException("a direct buffer is needed");
     }
     int len = checkLength(plain.remaining());
-    return seal(type, id, direct(len), plain, plain.position(), len);
+    return seal(type, id, direct(type, len), plain, plain.position(), len);
   }
 
   /**
-   * The thread's buffers, or for a blob larger than a maximum chunk (a huge tree, a huge fixed
-   * chunk) buffers of its own that are not kept.
+   * The thread's buffers, or buffers of the blob's own that are not kept: for a blob larger
+   * than a maximum chunk (a huge fixed chunk), and for a tree over {@link #TREE_KEPT}. Trees
+   * are sealed on the threads that walk the file system; one directory of 18,000 entries (a
+   * tree of 2.7 MB) would otherwise leave each walker thread holding two buffers that size for
+   * the rest of the backup, for trees that are almost all small.
    */
-  private static Direct direct(int len) {
-    return len > DIRECT_KEPT ? new Direct() : DIRECT.get();
+  private static Direct direct(BlobType type, int len) {
+    return len > DIRECT_KEPT || (type != BlobType.DATA && len > TREE_KEPT) ? new Direct() : DIRECT.get();
   }
+
+  private static final int TREE_KEPT = 256 << 10;
 
   private static int checkLength(int len) {
     if (len > MAX_PLAINTEXT) {

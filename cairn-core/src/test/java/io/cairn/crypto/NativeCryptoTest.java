@@ -37,6 +37,24 @@ class NativeCryptoTest {
   }
 
   @Test
+  void fileDigestIsTheJdksAcrossSliceBoundaries(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    Random r = new Random(2);
+    int slice = (int) Sha256.FILE_SLICE;
+    byte[] data = new byte[3 * slice + 5];
+    r.nextBytes(data);
+    java.nio.file.Path f = dir.resolve("pack");
+    java.nio.file.Files.write(f, data);
+    for (long length : new long[] {0, 1, slice - 1, slice, slice + 1, 2L * slice, 3L * slice + 5}) {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      md.update(data, 0, (int) length);
+      assertThat(Sha256.digest(f, length)).as("length " + length).isEqualTo(md.digest());
+    }
+    assertThatThrownBy(() -> Sha256.digest(f, data.length + 1L)).isInstanceOf(java.io.IOException.class)
+        .hasMessageContaining("expected " + (data.length + 1L));
+  }
+
+  @Test
   void hmacMatchesTheJdkForShortAndLongKeys() throws Exception {
     Random r = new Random(2);
     for (int keyLen : new int[] {1, 32, 64, 65, 200}) {
