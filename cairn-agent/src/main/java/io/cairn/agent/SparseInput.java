@@ -18,8 +18,8 @@ import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
- * Reads a large file through its own descriptor and asks the file system where its data is
- * (lseek(2) with SEEK_DATA and SEEK_HOLE): holes read as zeros without a system call, and
+ * Reads a file through its own descriptor and a native buffer per thread. For a large file it
+ * asks the file system where its data is (lseek(2) with SEEK_DATA and SEEK_HOLE): holes read as zeros without a system call, and
  * {@link ChunkReader} skips whole chunks of them without reading at all, instead of the kernel
  * zero-filling every page of every hole (1.6 GiB of the benchmark's 2 GiB disk image).
  *
@@ -108,18 +108,12 @@ final class SparseInput extends InputStream implements ChunkReader.Holes {
 
   /**
    * Opens a regular file for reading without following a symlink and without blocking should it
-   * have been replaced by a FIFO since it was scanned.
-   */
-  static InputStream open(Path p) throws IOException {
-    return open(p, true);
-  }
-
-  /**
-   * As {@link #open(Path)}; with {@code holes} false the file is read as all data, without asking
-   * where its holes are (small files, where the two extra system calls would cost more than a
-   * hole could save). Either way reads go through the thread's one native buffer: the JDK's
-   * stream would copy through a temporary direct buffer of its own, which it keeps per thread,
-   * so a reader thread that met both kinds of file would hold two.
+   * have been replaced by a FIFO since it was scanned. With {@code holes} false the file is read
+   * as all data, without asking where its holes are (small files, where the two extra system
+   * calls would cost more than a hole could save). Either way reads go through the thread's one
+   * native buffer: the JDK's stream would copy through a temporary direct buffer of its own
+   * ({@code sun.nio.ch.Util}), kept per thread, so a reader thread that met both kinds of file
+   * would hold two.
    */
   static InputStream open(Path p, boolean holes) throws IOException {
     if (OPEN == null) {

@@ -42,7 +42,7 @@ class SparseInputTest {
     assertThat(SparseInput.supported()).as("Linux on this architecture has SEEK_DATA").isTrue();
     Path f = sparseFile();
     byte[] expected = Files.readAllBytes(f);
-    try (InputStream in = SparseInput.open(f)) {
+    try (InputStream in = SparseInput.open(f, true)) {
       ChunkReader.Holes h = (ChunkReader.Holes) in;
       assertThat(h.holeAhead()).isEqualTo(8L << 20);
       assertThat(in.skip(5L << 20)).isEqualTo(5L << 20);
@@ -53,8 +53,17 @@ class SparseInputTest {
       assertThat(rest).isEqualTo(java.util.Arrays.copyOfRange(expected, 9 << 20, expected.length));
       assertThat(in.read()).isEqualTo(-1);
     }
-    try (InputStream in = SparseInput.open(f)) {
+    try (InputStream in = SparseInput.open(f, true)) {
       assertThat(in.readAllBytes()).isEqualTo(expected);
+    }
+  }
+
+  @Test
+  void withoutHoleLookupsTheSameBytesAreReadAndNoHoleIsReported() throws Exception {
+    Path f = sparseFile();
+    try (InputStream in = SparseInput.open(f, false)) {
+      assertThat(((ChunkReader.Holes) in).holeAhead()).isZero();
+      assertThat(in.readAllBytes()).isEqualTo(Files.readAllBytes(f));
     }
   }
 
@@ -68,7 +77,7 @@ class SparseInputTest {
       new ChunkReader(cdc).split(in, plain::add);
     }
     long n;
-    try (InputStream in = SparseInput.open(f)) {
+    try (InputStream in = SparseInput.open(f, true)) {
       n = new ChunkReader(cdc).split(in, sparse::add);
     }
     assertThat(n).isEqualTo(Files.size(f));
@@ -84,7 +93,7 @@ class SparseInputTest {
     byte[] data = new byte[3 << 20];
     new Random(5).nextBytes(data);
     Files.write(f, data);
-    try (InputStream in = SparseInput.open(f)) {
+    try (InputStream in = SparseInput.open(f, true)) {
       assertThat(((ChunkReader.Holes) in).holeAhead()).isZero();
       assertThat(in.readAllBytes()).isEqualTo(data);
     }
@@ -92,10 +101,10 @@ class SparseInputTest {
 
   @Test
   void missingFilesAndSymlinksAreClearErrors() throws Exception {
-    assertThatThrownBy(() -> SparseInput.open(tmp.resolve("gone"))).isInstanceOf(NoSuchFileException.class);
+    assertThatThrownBy(() -> SparseInput.open(tmp.resolve("gone"), true)).isInstanceOf(NoSuchFileException.class);
     Path target = Files.writeString(tmp.resolve("target"), "x");
     Path link = Files.createSymbolicLink(tmp.resolve("link"), target);
-    assertThatThrownBy(() -> SparseInput.open(link)).hasMessageContaining("symbolic link");
+    assertThatThrownBy(() -> SparseInput.open(link, true)).hasMessageContaining("symbolic link");
     assertThat(Files.isSymbolicLink(link)).isTrue();
     assertThat(Files.readString(target, java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("x");
     assertThat(Files.exists(link, LinkOption.NOFOLLOW_LINKS)).isTrue();
@@ -106,7 +115,7 @@ class SparseInputTest {
   void aFifoInPlaceOfTheFileDoesNotBlock() throws Exception {
     Path fifo = tmp.resolve("fifo");
     Posix.mkfifo(fifo, 0600);
-    try (InputStream in = SparseInput.open(fifo)) {
+    try (InputStream in = SparseInput.open(fifo, true)) {
       assertThatThrownBy(() -> in.read(new byte[16], 0, 16)).hasMessageContaining("no longer a regular file");
     }
   }

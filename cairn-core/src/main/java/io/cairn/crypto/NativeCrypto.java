@@ -115,11 +115,23 @@ final class NativeCrypto {
     }
   }
 
-  /** A SHA-256 computation fed in parts (native segments), for one thread at a time. */
+  /**
+   * A SHA-256 computation fed in parts, over libcrypto's {@code SHA256_CTX} kept in a Java array
+   * (so a state can be saved and resumed by copying it, as {@link HmacKey} does); for one thread
+   * at a time.
+   */
   static final class Sha256Stream {
     private final long[] ctx = new long[SHA_CTX_LONGS];
 
+    /** A fresh computation. */
     Sha256Stream() {
+      this(true);
+    }
+
+    private Sha256Stream(boolean init) {
+      if (!init) {
+        return;
+      }
       try {
         check((int) H.shaInit.invokeExact(MemorySegment.ofArray(ctx)), "SHA256_Init");
       } catch (RuntimeException | Error e) {
@@ -129,7 +141,23 @@ final class NativeCrypto {
       }
     }
 
-    void update(MemorySegment data) {
+    /** A computation that continues from {@code state} (see {@link #state()}). */
+    static Sha256Stream resume(long[] state) {
+      return new Sha256Stream(false).load(state);
+    }
+
+    /** Continues from {@code state} instead of where this computation was. */
+    Sha256Stream load(long[] state) {
+      System.arraycopy(state, 0, ctx, 0, SHA_CTX_LONGS);
+      return this;
+    }
+
+    /** The state so far, to {@link #load} later. */
+    long[] state() {
+      return ctx.clone();
+    }
+
+    Sha256Stream update(MemorySegment data) {
       try {
         check((int) H.shaUpdate.invokeExact(MemorySegment.ofArray(ctx), data, data.byteSize()), "SHA256_Update");
       } catch (RuntimeException | Error e) {
@@ -137,17 +165,23 @@ final class NativeCrypto {
       } catch (Throwable t) {
         throw failed("SHA256_Update", t);
       }
+      return this;
     }
 
-    byte[] digest() {
-      byte[] out = new byte[32];
+    /** Writes the digest into the first 32 bytes of {@code out}. */
+    void finish(MemorySegment out) {
       try {
-        check((int) H.shaFinal.invokeExact(MemorySegment.ofArray(out), MemorySegment.ofArray(ctx)), "SHA256_Final");
+        check((int) H.shaFinal.invokeExact(out, MemorySegment.ofArray(ctx)), "SHA256_Final");
       } catch (RuntimeException | Error e) {
         throw e;
       } catch (Throwable t) {
         throw failed("SHA256_Final", t);
       }
+    }
+
+    byte[] digest() {
+      byte[] out = new byte[32];
+      finish(MemorySegment.ofArray(out));
       return out;
     }
   }
@@ -157,8 +191,8 @@ final class NativeCrypto {
    * so that each MAC hashes only the message and one more block.
    */
   static final class HmacKey {
-    private final long[] inner = new long[SHA_CTX_LONGS];
-    private final long[] outer = new long[SHA_CTX_LONGS];
+    private final long[] inner;
+    private final long[] outer;
 
     HmacKey(byte[] key) {
       byte[] k = new byte[64];
@@ -171,25 +205,13 @@ final class NativeCrypto {
       for (int i = 0; i < 64; i++) {
         pad[i] = (byte) (k[i] ^ 0x36);
       }
-      start(inner, pad);
+      inner = new Sha256Stream().update(MemorySegment.ofArray(pad)).state();
       for (int i = 0; i < 64; i++) {
         pad[i] = (byte) (k[i] ^ 0x5c);
       }
-      start(outer, pad);
+      outer = new Sha256Stream().update(MemorySegment.ofArray(pad)).state();
       java.util.Arrays.fill(k, (byte) 0);
       java.util.Arrays.fill(pad, (byte) 0);
-    }
-
-    private static void start(long[] ctx, byte[] block) {
-      try {
-        MemorySegment c = MemorySegment.ofArray(ctx);
-        check((int) H.shaInit.invokeExact(c), "SHA256_Init");
-        check((int) H.shaUpdate.invokeExact(c, MemorySegment.ofArray(block), 64L), "SHA256_Update");
-      } catch (RuntimeException | Error e) {
-        throw e;
-      } catch (Throwable t) {
-        throw failed("SHA256_Init", t);
-      }
     }
   }
 
@@ -207,20 +229,10 @@ final class NativeCrypto {
 
   /** HMAC-SHA-256 of a whole segment (heap or native); {@code out} receives 32 bytes. */
   static void hmac(HmacKey key, MemorySegment data, byte[] out) {
-    long[] ctx = key.inner.clone();
-    try {
-      MemorySegment c = MemorySegment.ofArray(ctx);
-      MemorySegment o = MemorySegment.ofArray(out);
-      check((int) H.shaUpdate.invokeExact(c, data, data.byteSize()), "SHA256_Update");
-      check((int) H.shaFinal.invokeExact(o, c), "SHA256_Final");
-      System.arraycopy(key.outer, 0, ctx, 0, SHA_CTX_LONGS);
-      check((int) H.shaUpdate.invokeExact(c, o, 32L), "SHA256_Update");
-      check((int) H.shaFinal.invokeExact(o, c), "SHA256_Final");
-    } catch (RuntimeException | Error e) {
-      throw e;
-    } catch (Throwable t) {
-      throw failed("HMAC-SHA-256", t);
-    }
+    MemorySegment o = MemorySegment.ofArray(out).asSlice(0, 32);
+    Sha256Stream s = Sha256Stream.resume(key.inner);
+    s.update(data).finish(o);
+    s.load(key.outer).update(o).finish(o);
   }
 
   /**

@@ -111,13 +111,6 @@ public final class ByteWriter {
     return len;
   }
 
-  /** Overwrites four bytes at {@code pos} (for lengths known only later). */
-  public void putU32At(int pos, long v) {
-    for (int i = 0; i < 4; i++) {
-      buf[pos + i] = (byte) (v >>> (8 * i));
-    }
-  }
-
   /** The bytes written: the internal array itself when it is exactly full, else a copy. */
   public byte[] toByteArray() {
     return len == buf.length ? buf : Arrays.copyOf(buf, len);

@@ -72,7 +72,7 @@ public final class BlobCodec {
    * the rest of the backup, for trees that are almost all small.
    */
   private static Direct direct(BlobType type, int len) {
-    return len > DIRECT_KEPT || (type != BlobType.DATA && len > TREE_KEPT) ? new Direct() : DIRECT.get();
+    return len > DIRECT_KEPT || (type == BlobType.TREE && len > TREE_KEPT) ? new Direct() : DIRECT.get();
   }
 
   private static final int TREE_KEPT = 256 << 10;
