@@ -61,7 +61,8 @@ public final class Backup {
   private final Progress progress;
   private final Chunker chunker;
   private final FileMetadata metadata = new FileMetadata();
-  private final Set<Id> refs = ConcurrentHashMap.newKeySet();
+  /** Every blob the snapshot references: sized for the parent's, so that it seldom has to grow. */
+  private final Set<Id> refs;
   private final List<String> errors = java.util.Collections.synchronizedList(new ArrayList<>());
   private final List<String> warnings = java.util.Collections.synchronizedList(new ArrayList<>());
   private final AtomicLong files = new AtomicLong();
@@ -92,6 +93,7 @@ public final class Backup {
     this.progress = progress;
     this.chunker = req.fixedChunkSize() > 0 ? new FixedChunker(req.fixedChunkSize()) : repo.chunker();
     this.excludes = new Excludes(req.excludes());
+    this.refs = ConcurrentHashMap.newKeySet(req.parent() == null ? 1024 : req.parent().refCount() + 1024);
   }
 
   /** Backs up the request's paths. */

@@ -57,6 +57,18 @@ public final class Id implements Comparable<Id> {
     return bytes.clone();
   }
 
+  /** Reads and writes the first eight bytes of an id as one big-endian {@code long}. */
+  static final java.lang.invoke.VarHandle LEADING = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
+      long[].class, java.nio.ByteOrder.BIG_ENDIAN);
+
+  /**
+   * The first eight bytes as a big-endian number: ordering these unsigned
+   * ({@link Long#compareUnsigned}) orders the ids by their first eight bytes.
+   */
+  public long leading() {
+    return (long) LEADING.get(bytes, 0);
+  }
+
   public void copyTo(byte[] dst, int offset) {
     System.arraycopy(bytes, 0, dst, offset, LENGTH);
   }
