@@ -83,6 +83,17 @@ public final class Packer implements AutoCloseable {
   }
 
   private static final int HEAP_SLICE = 1 << 20;
+  private static final int PAGE = 4096;
+  private static final int STAGE = 256 << 10;
+
+  /**
+   * Bytes waiting to be written so that every write to the spool file starts at a multiple of
+   * the page size and covers whole pages (except the last one of the pack). A blob written as
+   * it came, at any offset, made the file system zero the rest of each page it started (ext4:
+   * {@code zero_user_segments}, 2.5% of a first backup's CPU samples in {@code perf}), and cost
+   * a system call per blob.
+   */
+  private final ByteBuffer stage = ByteBuffer.allocateDirect(STAGE + PAGE).alignedSlice(PAGE).limit(STAGE);
 
   private void write(ByteBuffer b) throws IOException {
     if (ch == null) {
@@ -91,13 +102,39 @@ public final class Packer implements AutoCloseable {
     int n = b.remaining();
     int end = b.limit();
     while (b.hasRemaining()) {
+      if (stage.position() == 0 && b.remaining() >= PAGE) {
+        // Whole pages straight from the blob.
+        b.limit(b.position() + (b.remaining() & -PAGE));
+        writeOut(b);
+        b.limit(end);
+      } else {
+        int k = Math.min(stage.remaining(), b.remaining());
+        stage.put(stage.position(), b, b.position(), k);
+        stage.position(stage.position() + k);
+        b.position(b.position() + k);
+        if (!stage.hasRemaining()) {
+          flushStage();
+        }
+      }
+    }
+    len += n;
+  }
+
+  private void flushStage() throws IOException {
+    stage.flip();
+    writeOut(stage);
+    stage.clear().limit(STAGE);
+  }
+
+  private void writeOut(ByteBuffer b) throws IOException {
+    int end = b.limit();
+    while (b.hasRemaining()) {
       // Heap buffers go in slices: the JDK copies each write through a per-thread direct
       // buffer the size of the request (see FileSystemStore.IO_SLICE).
       b.limit(b.isDirect() ? end : Math.min(end, b.position() + HEAP_SLICE));
       ch.write(b);
       b.limit(end);
     }
-    len += n;
   }
 
   private CairnException failed(IOException e) {
@@ -174,6 +211,7 @@ public final class Packer implements AutoCloseable {
   public Finished finish() {
     try {
       write(ByteBuffer.wrap(PackFormat.headerAndTrailer(entries)));
+      flushStage();
       ch.close();
       ch = null;
     } catch (IOException e) {

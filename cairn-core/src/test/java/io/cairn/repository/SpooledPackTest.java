@@ -65,6 +65,44 @@ class SpooledPackTest {
         (int) entries.get(1).offset() + entries.get(1).length())).isEqualTo(b);
   }
 
+  /**
+   * Blobs of every awkward size, from heap and direct buffers, land byte for byte where their
+   * entries say, however the packer stages them into whole-page writes.
+   */
+  @Test
+  void blobsOfAnySizeLandWhereTheirEntriesSay() throws Exception {
+    FileSystemStore store = new FileSystemStore(dir);
+    Random r = new Random(4);
+    Packer p = new Packer(BlobType.DATA, store);
+    int[] sizes = {1, 4095, 4096, 4097, 100, (256 << 10) - 7, 256 << 10, (256 << 10) + 1, 3, (1 << 20) + 4093,
+        8191, 65_536, (3 << 20) + 1, 17};
+    List<byte[]> blobs = new java.util.ArrayList<>();
+    for (int i = 0; i < sizes.length; i++) {
+      byte[] b = new byte[sizes[i]];
+      r.nextBytes(b);
+      blobs.add(b);
+      if (i % 2 == 0) {
+        p.add(FormatSamples.id(r), b, 1);
+      } else {
+        ByteBuffer d = ByteBuffer.allocateDirect(b.length + 3).put(3, b).position(3);
+        p.add(FormatSamples.id(r), d, 1);
+        assertThat(d.hasRemaining()).isFalse();
+      }
+    }
+    Packer.Finished f = p.finish();
+    assertThat(f.putTo(store)).isTrue();
+    byte[] pack = store.get(StoreKeys.pack(f.id()));
+    assertThat(pack.length).isEqualTo(f.length());
+    assertThat(ContentAddressed.matches(StoreKeys.pack(f.id()), pack)).isTrue();
+    List<PackEntry> entries = PackFormat.parse(pack, "p");
+    assertThat(entries).hasSize(sizes.length);
+    for (int i = 0; i < sizes.length; i++) {
+      PackEntry e = entries.get(i);
+      assertThat(java.util.Arrays.copyOfRange(pack, (int) e.offset(), (int) (e.offset() + e.length())))
+          .as("blob %d of %d bytes", i, sizes[i]).isEqualTo(blobs.get(i));
+    }
+  }
+
   @Test
   void anAbandonedPackLeavesNoSpoolFile() throws Exception {
     FileSystemStore store = new FileSystemStore(dir);
