@@ -98,7 +98,8 @@ for ((r = 1; r <= ROUNDS; r++)); do
     rm -rf "$WORK/db" "$repo" "$repo.cache"
     init "$tool" "$repo"
     # Without this, whichever tool ran first after the tree had left the page cache read it from
-    # disk and the next ones read it from memory (cairn, run first: 16-18 s against 9-13 s warm).
+    # disk and the next ones read it from memory (cairn, run first: 15.7-20.7 s in five rounds
+    # of six, against 9.2-12.5 s with the tree warmed).
     warm "$LIVE2X"
     measure "$r" "$tool" first2x "$((2 * DAY1_BYTES))" backup "$tool" "$repo" "$LIVE2X" twice
     rm -rf "$repo" "$repo.cache"

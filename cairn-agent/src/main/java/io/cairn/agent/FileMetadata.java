@@ -23,13 +23,9 @@ final class FileMetadata {
   private final Map<Integer, String> users = new ConcurrentHashMap<>();
   private final Map<Integer, String> groups = new ConcurrentHashMap<>();
 
-  Node read(Path p, byte[] name) throws IOException {
-    return read(p, name, null);
-  }
-
   /**
-   * As {@link #read(Path, byte[])}; the extended attributes are taken from {@code previous} (the
-   * entry in the last snapshot) instead of asked for when it is the same inode of the same kind
+   * The entry's metadata. Its extended attributes are taken from {@code previous} (the entry in
+   * the last snapshot, or null) instead of asked for when it is the same inode of the same kind
    * with the same change time: setting or removing an attribute changes the ctime (xattr(7),
    * inode(7)), so they cannot differ. That saves a system call per unchanged entry.
    */
@@ -83,11 +79,7 @@ final class FileMetadata {
   }
 
   /** The portable way, through the JDK's "unix" attribute view. */
-  Node readByName(Path p, byte[] name) throws IOException {
-    return readByName(p, name, null);
-  }
-
-  private Node readByName(Path p, byte[] name, Node previous) throws IOException {
+  Node readByName(Path p, byte[] name, Node previous) throws IOException {
     Map<String, Object> a = Files.readAttributes(p, ATTRS, LinkOption.NOFOLLOW_LINKS);
     Instant m = ((FileTime) a.get("lastModifiedTime")).toInstant();
     Instant c = ((FileTime) a.get("ctime")).toInstant();

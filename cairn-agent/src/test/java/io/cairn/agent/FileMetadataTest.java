@@ -34,19 +34,19 @@ class FileMetadataTest {
     FileMetadata m = new FileMetadata();
     for (Path p : List.of(file, old, empty, dir, link, fifo, hardlinked)) {
       byte[] name = p.getFileName().toString().getBytes(StandardCharsets.UTF_8);
-      Node fast = complete(m.read(p, name));
-      Node portable = complete(m.readByName(p, name));
+      Node fast = complete(m.read(p, name, null));
+      Node portable = complete(m.readByName(p, name, null));
       assertThat(TreeCodec.encode(List.of(fast))).as(p.toString()).isEqualTo(TreeCodec.encode(List.of(portable)));
     }
-    Node f = m.read(file, "file".getBytes(StandardCharsets.UTF_8));
+    Node f = m.read(file, "file".getBytes(StandardCharsets.UTF_8), null);
     assertThat(f.kind()).isEqualTo(NodeKind.FILE);
     assertThat(f.size()).isEqualTo(7);
     assertThat(f.mtimeNanos()).isEqualTo(123_456_789);
     assertThat(f.links()).isEqualTo(2);
-    Node o = m.read(old, "old".getBytes(StandardCharsets.UTF_8));
+    Node o = m.read(old, "old".getBytes(StandardCharsets.UTF_8), null);
     assertThat(Instant.ofEpochSecond(o.mtimeSeconds(), o.mtimeNanos())).isEqualTo(Instant.parse("2001-02-03T04:05:06Z"));
-    assertThat(m.read(fifo, "fifo".getBytes(StandardCharsets.UTF_8)).kind()).isEqualTo(NodeKind.FIFO);
-    assertThat(m.read(link, "link".getBytes(StandardCharsets.UTF_8)).linkTarget()).isEqualTo("file".getBytes(StandardCharsets.UTF_8));
+    assertThat(m.read(fifo, "fifo".getBytes(StandardCharsets.UTF_8), null).kind()).isEqualTo(NodeKind.FIFO);
+    assertThat(m.read(link, "link".getBytes(StandardCharsets.UTF_8), null).linkTarget()).isEqualTo("file".getBytes(StandardCharsets.UTF_8));
   }
 
   /** Trees need a directory's subtree and a file's content to encode. */
@@ -63,11 +63,11 @@ class FileMetadataTest {
   void aChangeAfterReadingIsNoticed() throws Exception {
     Path file = Files.writeString(tmp.resolve("file"), "content");
     FileMetadata m = new FileMetadata();
-    Node before = m.read(file, "file".getBytes(StandardCharsets.UTF_8));
+    Node before = m.read(file, "file".getBytes(StandardCharsets.UTF_8), null);
     assertThat(FileMetadata.changedSince(file, before)).isFalse();
     Files.writeString(file, "content, longer");
     assertThat(FileMetadata.changedSince(file, before)).isTrue();
-    Node again = m.read(file, "file".getBytes(StandardCharsets.UTF_8));
+    Node again = m.read(file, "file".getBytes(StandardCharsets.UTF_8), null);
     Files.setLastModifiedTime(file, FileTime.from(Instant.ofEpochSecond(again.mtimeSeconds(), again.mtimeNanos() + 1)));
     assertThat(FileMetadata.changedSince(file, again)).isTrue();
   }
@@ -80,7 +80,7 @@ class FileMetadataTest {
     v.write("color", java.nio.ByteBuffer.wrap("red".getBytes(StandardCharsets.UTF_8)));
     byte[] name = "tagged".getBytes(StandardCharsets.UTF_8);
     FileMetadata m = new FileMetadata();
-    Node first = m.read(file, name);
+    Node first = m.read(file, name, null);
     assertThat(first.xattrs()).hasSize(1);
     assertThat(first.xattrs().get(0).value()).isEqualTo("red".getBytes(StandardCharsets.UTF_8));
 

@@ -57,16 +57,12 @@ public final class Id implements Comparable<Id> {
     return bytes.clone();
   }
 
-  /** Reads and writes the first eight bytes of an id as one big-endian {@code long}. */
-  static final java.lang.invoke.VarHandle LEADING = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
-      long[].class, java.nio.ByteOrder.BIG_ENDIAN);
-
   /**
-   * The first eight bytes as a big-endian number: ordering these unsigned
-   * ({@link Long#compareUnsigned}) orders the ids by their first eight bytes.
+   * The first eight bytes as one big-endian number ({@link SortedIds#BE64}): ordering these
+   * unsigned ({@link Long#compareUnsigned}) orders the ids by their first eight bytes.
    */
   public long leading() {
-    return (long) LEADING.get(bytes, 0);
+    return java.lang.foreign.MemorySegment.ofArray(bytes).get(SortedIds.BE64, 0);
   }
 
   public void copyTo(byte[] dst, int offset) {

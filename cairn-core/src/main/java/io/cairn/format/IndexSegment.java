@@ -28,7 +28,7 @@ public final class IndexSegment {
   public static final int VERSION = 1;
   public static final int ENTRY_LENGTH = Id.LENGTH + 4 + 4 + 4 + 1;
   private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-  private static final ValueLayout.OfLong BE64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+  private static final ValueLayout.OfLong BE64 = SortedIds.BE64;
 
   private final MemorySegment seg;
   private final String resource;

@@ -72,10 +72,11 @@ public final class SnapshotCodec {
     }
     Arrays.sort(keys);
     byte[] prefixes = new byte[keys.length * REF_WIDTH];
+    java.lang.foreign.MemorySegment out = java.lang.foreign.MemorySegment.ofArray(prefixes);
     int n = 0;
     for (int i = 0; i < keys.length; i++) {
       if (i == 0 || keys[i] != keys[i - 1]) {
-        Id.LEADING.set(prefixes, n++ * REF_WIDTH, keys[i] ^ Long.MIN_VALUE);
+        out.set(SortedIds.BE64, (long) n++ * REF_WIDTH, keys[i] ^ Long.MIN_VALUE);
       }
     }
     ByteWriter w = Frame.begin(MAGIC, VERSION);

@@ -6,7 +6,11 @@ import java.nio.ByteOrder;
 
 /** Binary search over ids (or id prefixes) stored back to back in ascending unsigned order. */
 public final class SortedIds {
-  private static final ValueLayout.OfLong BE64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+  /**
+   * Eight bytes of an id as one big-endian number: compared with {@link Long#compareUnsigned},
+   * such numbers order as the ids' bytes do.
+   */
+  public static final ValueLayout.OfLong BE64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
   private SortedIds() {}
 

@@ -1,13 +1,13 @@
 package io.cairn.maintenance;
 
 import io.cairn.format.Id;
+import io.cairn.format.SortedIds;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +20,7 @@ import java.nio.file.StandardOpenOption;
  * 32 bytes per id of disk and page cache, and a few hundred bytes of heap in all.
  */
 public final class IdSetFile implements AutoCloseable {
-  private static final ValueLayout.OfLong BE64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+  private static final ValueLayout.OfLong BE64 = SortedIds.BE64;
   private static final int BUFFER = 1 << 16;
 
   private final Path file;
