@@ -452,11 +452,13 @@ public final class Restore {
     }
     try (ch) {
       for (Id id : n.content()) {
-        byte[] data = repo.loadBlob(BlobType.DATA, id);
-        lengths.add(data.length);
+        // The thread's own buffer, valid until its next load: written out before that.
+        ByteBuffer data = repo.loadBlobBuffer(BlobType.DATA, id);
+        int len = data.remaining();
+        lengths.add(len);
         end = Math.max(end, writeSparse(ch, data, pos));
-        pos += data.length;
-        progress.bytesDone.addAndGet(data.length);
+        pos += len;
+        progress.bytesDone.addAndGet(len);
       }
       if (end < pos) {
         // A trailing hole: one zero byte at the end sets the length and allocates one block.
@@ -472,29 +474,33 @@ public final class Restore {
   private static final int BLOCK = 4096;
 
   /**
-   * Writes {@code data} at {@code pos}, skipping every file-system block that would hold only
-   * zeros, so holes in the original come back as holes even inside a chunk. Returns the file
-   * offset just past the last byte written, or {@code pos} when all of it was a hole.
+   * Writes the bytes between {@code data}'s position and limit at {@code pos}, skipping every
+   * file-system block that would hold only zeros, so holes in the original come back as holes
+   * even inside a chunk. Returns the file offset just past the last byte written, or {@code pos}
+   * when all of it was a hole. The buffer's position is left where it was.
    */
-  static long writeSparse(FileChannel ch, byte[] data, long pos) throws IOException {
+  static long writeSparse(FileChannel ch, ByteBuffer data, long pos) throws IOException {
+    java.lang.foreign.MemorySegment seg = java.lang.foreign.MemorySegment.ofBuffer(data);
+    int base = data.position();
+    int length = data.remaining();
     long written = pos;
     int i = 0;
-    while (i < data.length) {
+    while (i < length) {
       // Block boundaries are aligned to the file offset, not to the chunk.
-      int blockEnd = (int) Math.min(data.length, i + (BLOCK - ((pos + i) % BLOCK)));
-      if (isZero(data, i, blockEnd)) {
+      int blockEnd = (int) Math.min(length, i + (BLOCK - ((pos + i) % BLOCK)));
+      if (isZero(seg, i, blockEnd)) {
         i = blockEnd;
         continue;
       }
       int runEnd = blockEnd;
-      while (runEnd < data.length) {
-        int next = Math.min(data.length, runEnd + BLOCK);
-        if (isZero(data, runEnd, next)) {
+      while (runEnd < length) {
+        int next = Math.min(length, runEnd + BLOCK);
+        if (isZero(seg, runEnd, next)) {
           break;
         }
         runEnd = next;
       }
-      ByteBuffer b = ByteBuffer.wrap(data, i, runEnd - i);
+      ByteBuffer b = data.duplicate().limit(base + runEnd).position(base + i);
       long at = pos + i;
       while (b.hasRemaining()) {
         at += ch.write(b, at);
@@ -505,27 +511,18 @@ public final class Restore {
     return written;
   }
 
-  private static boolean isZero(byte[] b, int from, int to) {
-    for (int off = from; off < to; off += ZEROS.length) {
-      int n = Math.min(ZEROS.length, to - off);
-      if (java.util.Arrays.mismatch(b, off, off + n, ZEROS, 0, n) != -1) {
+  private static boolean isZero(java.lang.foreign.MemorySegment seg, long from, long to) {
+    for (long off = from; off < to; off += ZEROS.byteSize()) {
+      long n = Math.min(ZEROS.byteSize(), to - off);
+      if (java.lang.foreign.MemorySegment.mismatch(seg, off, off + n, ZEROS, 0, n) != -1) {
         return false;
       }
     }
     return true;
   }
 
-  private static final byte[] ZEROS = new byte[1 << 16];
-
-  static boolean isZero(byte[] b) {
-    for (int off = 0; off < b.length; off += ZEROS.length) {
-      int n = Math.min(ZEROS.length, b.length - off);
-      if (java.util.Arrays.mismatch(b, off, off + n, ZEROS, 0, n) != -1) {
-        return false;
-      }
-    }
-    return true;
-  }
+  private static final java.lang.foreign.MemorySegment ZEROS =
+      java.lang.foreign.MemorySegment.ofArray(new byte[BLOCK]);
 
   private void verify(Path p, Node n, List<Integer> lengths) throws IOException {
     try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {

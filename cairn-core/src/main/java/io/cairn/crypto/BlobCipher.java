@@ -167,6 +167,34 @@ public final class BlobCipher {
   }
 
   /**
+   * Decrypts and authenticates the envelope in {@code env[0, len)} (a direct buffer) where it
+   * lies: the plaintext, {@code len - 28} bytes, takes the ciphertext's place from offset 12 on.
+   * A blob is opened where it was read, without a new array for it.
+   *
+   * @throws CorruptObjectException when the envelope is too short or fails authentication; the
+   *     buffer then holds nothing usable
+   */
+  public int openInPlace(byte[] aad, java.nio.ByteBuffer env, int len, String resource) {
+    if (!env.isDirect() || len > env.capacity()) {
+      throw new IllegalArgumentException("a direct buffer of at least " + len + " bytes is needed");
+    }
+    if (len < OVERHEAD) {
+      throw new CorruptObjectException(resource, "ciphertext of " + len + " bytes is too short");
+    }
+    if (natives != null) {
+      if (!natives.get().openInPlace(aad, java.lang.foreign.MemorySegment.ofBuffer(env.duplicate().clear()), len)) {
+        throw new CorruptObjectException(resource, AUTH_FAILED);
+      }
+    } else {
+      // Without libcrypto (rare, and slow anyway): through the array path.
+      byte[] ct = new byte[len];
+      env.get(0, ct);
+      env.put(NONCE, decrypt(aad, ct, 0, len, resource));
+    }
+    return len - OVERHEAD;
+  }
+
+  /**
    * Decrypts and authenticates an envelope.
    *
    * @throws CorruptObjectException when the envelope is too short or fails authentication

@@ -333,22 +333,42 @@ final class NativeCrypto {
      */
     boolean open(byte[] aad, byte[] env, int off, int len, byte[] out) {
       java.util.Objects.checkFromIndexSize(off, len, env.length);
-      int body = len - BlobCipher.OVERHEAD;
-      if (body < 0 || out.length != body) {
+      if (len < BlobCipher.OVERHEAD || out.length != len - BlobCipher.OVERHEAD) {
         throw new IllegalArgumentException("envelope length");
       }
+      return open(aad, at(env, off), len, MemorySegment.ofArray(out));
+    }
+
+    /**
+     * Decrypts the envelope in {@code env[0, len)} where it lies: the plaintext takes the place
+     * of the ciphertext, at {@code [12, len - 16)}. False when authentication fails, and then
+     * that range holds unauthenticated bytes that must not be used.
+     */
+    boolean openInPlace(byte[] aad, MemorySegment env, int len) {
+      if (len < BlobCipher.OVERHEAD || env.byteSize() < len) {
+        throw new IllegalArgumentException("envelope length");
+      }
+      return open(aad, env, len, env.asSlice(BlobCipher.NONCE));
+    }
+
+    /**
+     * The one decryption path: the envelope is {@code env[0, len)}, the plaintext goes to
+     * {@code out}, which may be the very bytes of the ciphertext (GCM is a stream mode).
+     */
+    private boolean open(byte[] aad, MemorySegment env, int len, MemorySegment out) {
+      int body = len - BlobCipher.OVERHEAD;
       try {
         MemorySegment l = MemorySegment.ofArray(outl);
-        check((int) H.init.invokeExact(ctx, MemorySegment.NULL, MemorySegment.NULL, at(env, off), 0,
+        check((int) H.init.invokeExact(ctx, MemorySegment.NULL, MemorySegment.NULL, env, 0,
             MemorySegment.NULL), "EVP_CipherInit_ex2");
         check((int) H.update.invokeExact(ctx, MemorySegment.NULL, l, MemorySegment.ofArray(aad), aad.length),
             "EVP_CipherUpdate");
-        check((int) H.update.invokeExact(ctx, MemorySegment.ofArray(out), l, at(env, off + BlobCipher.NONCE), body),
+        check((int) H.update.invokeExact(ctx, out, l, env.asSlice(BlobCipher.NONCE), body),
             "EVP_CipherUpdate");
         // The tag is only read, though the call's signature does not say so.
-        check((int) H.ctrl.invokeExact(ctx, SET_TAG, BlobCipher.TAG, at(env, off + len - BlobCipher.TAG)),
+        check((int) H.ctrl.invokeExact(ctx, SET_TAG, BlobCipher.TAG, env.asSlice(len - BlobCipher.TAG)),
             "EVP_CIPHER_CTX_ctrl");
-        return (int) H.fin.invokeExact(ctx, at(out, outl[0]), l) > 0;
+        return (int) H.fin.invokeExact(ctx, out.asSlice(outl[0]), l) > 0;
       } catch (RuntimeException | Error e) {
         throw e;
       } catch (Throwable t) {

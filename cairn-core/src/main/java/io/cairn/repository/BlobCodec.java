@@ -17,6 +17,8 @@ public final class BlobCodec {
   static final int ZSTD = 1;
   /** Largest plaintext a blob may decompress to; bounds memory on hostile input. */
   public static final int MAX_PLAINTEXT = 256 << 20;
+  /** Largest envelope of a blob within {@link #MAX_PLAINTEXT}: stored as it is, with its encoding byte. */
+  public static final int MAX_ENVELOPE = MAX_PLAINTEXT + 1 + BlobCipher.OVERHEAD;
   private static final int SAMPLE = 64 * 1024;
 
   private final BlobCipher cipher;
@@ -72,7 +74,12 @@ public final class BlobCodec {
    * the rest of the backup, for trees that are almost all small.
    */
   private static Direct direct(BlobType type, int len) {
-    return len > DIRECT_KEPT || (type == BlobType.TREE && len > TREE_KEPT) ? new Direct() : DIRECT.get();
+    return kept(type, len) ? DIRECT.get() : new Direct();
+  }
+
+  /** Whether a blob of this type and length goes through the thread's kept buffers. */
+  private static boolean kept(BlobType type, int len) {
+    return len <= DIRECT_KEPT && !(type == BlobType.TREE && len > TREE_KEPT);
   }
 
   private static final int TREE_KEPT = 256 << 10;
@@ -177,41 +184,91 @@ public final class BlobCodec {
   private static final ThreadLocal<com.github.luben.zstd.ZstdCompressCtx> CTX =
       ThreadLocal.withInitial(com.github.luben.zstd.ZstdCompressCtx::new);
 
-  /** Decrypts, decompresses; the caller verifies the id. */
+  /**
+   * Decrypts and decompresses an envelope given as an array; the caller verifies the id. The
+   * envelope is copied into the thread's buffer and opened there ({@link #openDirect}).
+   */
   public byte[] open(BlobType type, Id id, byte[] ciphertext, String resource) {
-    byte[] p = cipher.decrypt(BlobCipher.blobAad(type, id), ciphertext, 0, ciphertext.length, resource);
-    if (p.length == 0) {
+    java.nio.ByteBuffer env = envelopeBuffer(type, ciphertext.length);
+    env.put(0, ciphertext);
+    java.nio.ByteBuffer plain = openDirect(type, id, env, ciphertext.length, resource);
+    byte[] out = new byte[plain.remaining()];
+    plain.get(out);
+    return out;
+  }
+
+  /**
+   * A direct buffer of at least {@code len} bytes, position 0, for an envelope to be read into
+   * and given to {@link #openDirect}: the calling thread's own, valid until its next open, or
+   * one of the blob's own where {@link #direct} says so.
+   */
+  public static java.nio.ByteBuffer envelopeBuffer(BlobType type, int len) {
+    if (len < 0 || len > MAX_ENVELOPE) {
+      throw new IllegalArgumentException("an envelope of " + len + " bytes is beyond the limit of " + MAX_ENVELOPE);
+    }
+    return opening(type, len).input(len).clear();
+  }
+
+  /**
+   * Decrypts and decompresses the envelope in {@code env[0, len)} (a buffer from {@link
+   * #envelopeBuffer}); the caller verifies the id. The plaintext is returned between the
+   * position and the limit of a read-only buffer that belongs to the calling thread and is valid
+   * until its next open: a stored blob is decrypted where it lies and returned in place, a
+   * compressed one is decompressed into the thread's second buffer. Nothing is allocated per
+   * blob, and no byte passes through the Java heap.
+   */
+  public java.nio.ByteBuffer openDirect(BlobType type, Id id, java.nio.ByteBuffer env, int len, String resource) {
+    int body = cipher.openInPlace(BlobCipher.blobAad(type, id), env, len, resource);
+    if (body == 0) {
       throw new CorruptObjectException(resource, "blob has no encoding byte");
     }
-    return switch (p[0]) {
-      case RAW -> java.util.Arrays.copyOfRange(p, 1, p.length);
-      case ZSTD -> decompress(p, resource);
-      default -> throw new CorruptObjectException(resource, "unknown blob encoding " + p[0]);
+    int at = BODY + 1;
+    int n = body - 1;
+    return switch (env.get(BODY)) {
+      case RAW -> env.asReadOnlyBuffer().limit(at + n).position(at);
+      case ZSTD -> decompress(type, env, at, n, resource);
+      default -> throw new CorruptObjectException(resource, "unknown blob encoding " + env.get(BODY));
     };
   }
+
+  /** The thread's buffers for opening, or the blob's own (as {@link #direct} for sealing). */
+  private static Direct opening(BlobType type, int len) {
+    return kept(type, len) ? OPENING.get() : new Direct();
+  }
+
+  /**
+   * Buffers for opening, apart from those for sealing: a thread may open a blob while the
+   * envelope it sealed last is still to be written.
+   */
+  private static final ThreadLocal<Direct> OPENING = ThreadLocal.withInitial(Direct::new);
 
   /** One reusable decompression context per thread, like {@link #CTX}. */
   private static final ThreadLocal<com.github.luben.zstd.ZstdDecompressCtx> DCTX =
       ThreadLocal.withInitial(com.github.luben.zstd.ZstdDecompressCtx::new);
 
-  private static byte[] decompress(byte[] p, String resource) {
-    int len = p.length - 1;
+  private static java.nio.ByteBuffer decompress(BlobType type, java.nio.ByteBuffer src, int at, int len, String resource) {
     if (len == 0) {
       throw new CorruptObjectException(resource, "compressed blob is empty");
     }
-    long size = Zstd.getFrameContentSize(p, 1, len);
-    if (size < 0 || size > MAX_PLAINTEXT) {
-      throw new CorruptObjectException(resource, "compressed blob declares an invalid size " + size);
-    }
+    long size;
     try {
-      byte[] out = new byte[(int) size];
-      int n = DCTX.get().decompressByteArray(out, 0, out.length, p, 1, len);
-      if (n != size) {
-        throw new CorruptObjectException(resource, "decompressed to " + n + " bytes, expected " + size);
-      }
-      return out;
+      size = Zstd.getDirectByteBufferFrameContentSize(src, at, len);
     } catch (ZstdException e) {
       throw new CorruptObjectException(resource, "zstd: " + e.getMessage(), e);
     }
+    if (size < 0 || size > MAX_PLAINTEXT) {
+      throw new CorruptObjectException(resource, "compressed blob declares an invalid size " + size);
+    }
+    int want = (int) size;
+    java.nio.ByteBuffer out = kept(type, want) ? OPENING.get().output(want) : java.nio.ByteBuffer.allocateDirect(want);
+    try {
+      int n = DCTX.get().decompressDirectByteBuffer(out, 0, want, src, at, len);
+      if (n != size) {
+        throw new CorruptObjectException(resource, "decompressed to " + n + " bytes, expected " + size);
+      }
+    } catch (ZstdException e) {
+      throw new CorruptObjectException(resource, "zstd: " + e.getMessage(), e);
+    }
+    return out.asReadOnlyBuffer().limit(want).position(0);
   }
 }

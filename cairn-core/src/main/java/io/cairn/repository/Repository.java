@@ -244,6 +244,20 @@ public final class Repository implements AutoCloseable {
    * @throws CorruptObjectException if the bytes fail authentication or do not match the id
    */
   public byte[] loadBlob(BlobType type, Id id) {
+    java.nio.ByteBuffer b = loadBlobBuffer(type, id);
+    byte[] out = new byte[b.remaining()];
+    b.get(out);
+    return out;
+  }
+
+  /**
+   * As {@link #loadBlob}, with the plaintext between the position and the limit of a read-only
+   * direct buffer that belongs to the calling thread and is valid until the thread's next load:
+   * the blob is read into that buffer, decrypted where it lies and decompressed into a second
+   * one (BlobCodec#openDirect), so a restore moves each byte from pack to file without a copy
+   * through the Java heap.
+   */
+  public java.nio.ByteBuffer loadBlobBuffer(BlobType type, Id id) {
     IndexEntry e = index.lookup(id);
     if (e == null) {
       throw new ObjectNotFoundException("blob " + id.hex(), "is in no index; the repository is "
@@ -253,14 +267,23 @@ public final class Repository implements AutoCloseable {
       throw new CorruptObjectException("blob " + id.hex(), "indexed as " + e.type() + ", expected " + type);
     }
     String packKey = StoreKeys.pack(e.pack());
-    byte[] ct;
+    if (e.length() > BlobCodec.MAX_ENVELOPE) {
+      throw new CorruptObjectException("blob " + id.hex(), "the index gives it " + e.length()
+          + " bytes in " + packKey + ", more than any blob can have");
+    }
+    java.nio.ByteBuffer env = BlobCodec.envelopeBuffer(type, e.length());
     try {
-      ct = store.getRange(packKey, e.offset(), e.length());
+      store.readRange(packKey, e.offset(), env.limit(e.length()));
     } catch (ObjectNotFoundException nf) {
       throw new ObjectNotFoundException(packKey, "pack holding blob " + id.shortHex()
           + " is missing (run 'cairn check' to see what is affected)");
     }
-    return openBlob(type, id, ct, packKey);
+    String resource = packKey + " blob " + id.shortHex();
+    java.nio.ByteBuffer plain = codec.openDirect(type, id, env, e.length(), resource);
+    if (!blobId(plain).equals(id)) {
+      throw new CorruptObjectException(resource, "content does not match its id");
+    }
+    return plain;
   }
 
   /** Decrypts ciphertext read from a pack and checks it against the id. */

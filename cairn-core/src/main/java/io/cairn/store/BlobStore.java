@@ -77,6 +77,17 @@ public interface BlobStore extends AutoCloseable {
    */
   byte[] getRange(String key, long offset, int length);
 
+  /**
+   * Reads the {@code dst.remaining()} bytes starting at {@code offset} into {@code dst}, from its
+   * position on, which it advances to its limit. A store that reads from files reads straight
+   * into the buffer; a direct buffer then takes the bytes without a copy through the heap.
+   *
+   * @throws StoreException when the range extends beyond the object
+   */
+  default void readRange(String key, long offset, java.nio.ByteBuffer dst) {
+    dst.put(getRange(key, offset, dst.remaining()));
+  }
+
   /** The object's size, or empty when it does not exist. */
   Optional<Long> size(String key);
 

@@ -47,6 +47,48 @@ class SealInPlaceTest {
   }
 
   @Test
+  void envelopesOpenInPlaceWithBothImplementations() {
+    Random r = new Random(6);
+    byte[] key = new byte[32];
+    r.nextBytes(key);
+    BlobCipher nat = new BlobCipher(key, true);
+    BlobCipher jdk = new BlobCipher(key, false);
+    byte[] aad = {4, 5, 6};
+    for (int size : SIZES) {
+      byte[] plain = new byte[size];
+      r.nextBytes(plain);
+      byte[] sealed = nat.encrypt(aad, new byte[0], plain, 0, size);
+      for (BlobCipher opener : new BlobCipher[] {nat, jdk}) {
+        ByteBuffer env = ByteBuffer.allocateDirect(sealed.length + 9).put(0, sealed).position(3);
+        assertThat(opener.openInPlace(aad, env, sealed.length, "t")).isEqualTo(size);
+        byte[] got = new byte[size];
+        env.get(BlobCipher.NONCE, got);
+        assertThat(got).as("size " + size).isEqualTo(plain);
+
+        byte[] bad = sealed.clone();
+        bad[r.nextInt(bad.length)] ^= 1;
+        ByteBuffer tampered = ByteBuffer.allocateDirect(bad.length).put(0, bad);
+        assertThatThrownBy(() -> opener.openInPlace(aad, tampered, bad.length, "t"))
+            .isInstanceOf(io.cairn.format.CorruptObjectException.class);
+        ByteBuffer again = ByteBuffer.allocateDirect(sealed.length).put(0, sealed);
+        assertThatThrownBy(() -> opener.openInPlace(new byte[] {4, 5}, again, sealed.length, "t"))
+            .as("other associated data").isInstanceOf(io.cairn.format.CorruptObjectException.class);
+      }
+    }
+  }
+
+  @Test
+  void openingInPlaceRefusesShortEnvelopesAndHeapBuffers() {
+    BlobCipher c = new BlobCipher(new byte[32], true);
+    assertThatThrownBy(() -> c.openInPlace(new byte[0], ByteBuffer.allocateDirect(40), 27, "t"))
+        .isInstanceOf(io.cairn.format.CorruptObjectException.class);
+    assertThatThrownBy(() -> c.openInPlace(new byte[0], ByteBuffer.allocateDirect(40), 41, "t"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> c.openInPlace(new byte[0], ByteBuffer.allocate(100), 40, "t"))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void tooSmallOrHeapBuffersAreRefused() {
     BlobCipher c = new BlobCipher(new byte[32], true);
     assertThatThrownBy(() -> c.sealInPlace(new byte[0], ByteBuffer.allocateDirect(40), 20))

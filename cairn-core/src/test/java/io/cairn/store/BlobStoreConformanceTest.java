@@ -110,6 +110,41 @@ public abstract class BlobStoreConformanceTest {
     assertThat(store.getRange("index/i1", 4096, 0)).isEmpty();
   }
 
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void readRangeFillsABufferFromItsPosition(boolean direct) {
+    byte[] data = payload(33, 3 << 20);
+    store.putIfAbsent("data/ab/r1", data);
+    java.nio.ByteBuffer b = direct ? java.nio.ByteBuffer.allocateDirect(data.length + 10)
+        : java.nio.ByteBuffer.allocate(data.length + 10);
+
+    b.position(7).limit(7 + data.length - 5);
+    store.readRange("data/ab/r1", 5, b);
+
+    assertThat(b.position()).isEqualTo(7 + data.length - 5);
+    b.limit(b.capacity());
+    byte[] got = new byte[data.length - 5];
+    b.get(7, got);
+    assertThat(got).isEqualTo(Arrays.copyOfRange(data, 5, data.length));
+    assertThat(b.get(6)).isZero();
+    assertThat(b.get(7 + data.length - 5)).isZero();
+  }
+
+  @Test
+  void readRangeFailsLikeGetRange() {
+    store.putIfAbsent("data/ab/r2", payload(34, 100));
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocateDirect(101);
+
+    assertThatThrownBy(() -> store.readRange("data/ab/r2", 0, b.clear())).isInstanceOf(StoreException.class);
+    assertThatThrownBy(() -> store.readRange("data/ab/r2", 99, b.clear().limit(2))).isInstanceOf(StoreException.class);
+    assertThatThrownBy(() -> store.readRange("data/ab/r2", 101, b.clear().limit(0))).isInstanceOf(StoreException.class);
+    assertThatThrownBy(() -> store.readRange("data/ab/none", 0, b.clear().limit(1)))
+        .isInstanceOf(ObjectNotFoundException.class);
+    assertThatThrownBy(() -> store.readRange("../x", 0, b.clear().limit(1))).isInstanceOf(IllegalArgumentException.class);
+    store.readRange("data/ab/r2", 100, b.clear().limit(0));
+    assertThat(b.position()).isZero();
+  }
+
   @Test
   void emptyObjectsExist() {
     assertThat(store.putIfAbsent("config", new byte[0])).isTrue();

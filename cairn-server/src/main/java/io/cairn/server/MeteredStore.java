@@ -63,6 +63,11 @@ final class MeteredStore implements BlobStore {
   }
 
   @Override
+  public void readRange(String key, long offset, java.nio.ByteBuffer dst) {
+    inner.readRange(key, offset, dst);
+  }
+
+  @Override
   public Optional<Long> size(String key) {
     return inner.size(key);
   }
