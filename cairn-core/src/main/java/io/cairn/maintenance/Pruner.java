@@ -295,6 +295,12 @@ public final class Pruner {
     } finally {
       packers.values().forEach(Packer::close); // abandoned by a failure: spool files go
     }
+    // A repack is deterministic: the same live blobs make the same pack under the same id. A run
+    // killed after storing it left it unindexed, a later run condemned it whole, and this run may
+    // sweep that condemnation while writing the very same pack again: what is written now stays.
+    for (IndexEntry e : copied) {
+      gone.remove(e.pack());
+    }
     Set<String> keepKeys = new HashSet<>();
     for (int from = 0; from < copied.size(); from += 500_000) {
       keepKeys.add(writeSegment(copied.subList(from, Math.min(copied.size(), from + 500_000))));
