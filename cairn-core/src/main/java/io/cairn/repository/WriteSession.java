@@ -146,7 +146,16 @@ public final class WriteSession implements AutoCloseable {
     if (isStored(id) || claimed.putIfAbsent(id, Boolean.TRUE) != null) {
       return false;
     }
-    java.nio.ByteBuffer sealed = seal.get();
+    java.nio.ByteBuffer sealed;
+    try {
+      sealed = seal.get();
+    } catch (RuntimeException | Error ex) {
+      // Another caller may already have taken the claim as "stored" and referenced the blob:
+      // the session can no longer commit a snapshot that is sure to be whole.
+      failure = ex instanceof RuntimeException r ? r
+          : new io.cairn.format.CairnException("sealing blob " + id.shortHex() + " failed: " + ex, ex);
+      throw ex;
+    }
     Packer.Finished full = null;
     synchronized (packLock) {
       Packer p = packerFor(type);

@@ -76,6 +76,31 @@ class RepositoryLifecycleTest {
     }
   }
 
+  /**
+   * A blob whose sealing fails stays claimed, and a second caller takes the claim as "stored":
+   * the session must refuse to write anything more, or it could commit a snapshot naming a
+   * blob that was never stored.
+   */
+  @Test
+  void aBlobThatFailsToSealStopsTheSession() {
+    FileSystemStore store = new FileSystemStore(tmp.resolve("repo"));
+    try (Repository r = Repository.init(store, "pw".toCharArray(), Repository.InitSettings.DEFAULT, options())) {
+      byte[] data = new byte[10_000];
+      new Random(2).nextBytes(data);
+      Id id = r.blobId(data);
+      try (WriteSession s = r.newSession()) {
+        // A heap buffer where a direct one is needed: sealing throws after the claim.
+        assertThatThrownBy(() -> s.saveBlob(BlobType.DATA, id, java.nio.ByteBuffer.wrap(data)))
+            .isInstanceOf(IllegalArgumentException.class);
+        assertThat(s.has(id)).isTrue();
+        assertThatThrownBy(() -> s.saveBlob(BlobType.DATA, r.blobId(new byte[5]), new byte[5]))
+            .isInstanceOf(CairnException.class).hasMessageContaining("no snapshot is committed");
+        assertThatThrownBy(s::flush).isInstanceOf(CairnException.class);
+      }
+      assertThat(r.index().contains(id)).isFalse();
+    }
+  }
+
   @Test
   void indexLookupOverManySegmentsAndEntries() {
     Random rnd = new Random(7);
