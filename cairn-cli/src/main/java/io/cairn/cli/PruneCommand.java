@@ -57,9 +57,12 @@ final class PruneCommand extends RepoCommand {
       m.put("packs_repacked", plan.repackPacks().size());
       m.put("bytes_freed", plan.bytesFreed());
       m.put("bytes_copied", plan.bytesRepacked());
+      m.put("scratch_files", plan.abandonedScratch().size());
+      m.put("scratch_bytes", plan.scratchBytes());
       m.put("notes", plan.notes());
       if (result != null) {
         m.put("packs_written", result.packsWritten());
+        m.put("scratch_removed", result.scratchRemoved());
       }
       printJson(m);
       return ExitCodes.OK;
@@ -71,6 +74,10 @@ final class PruneCommand extends RepoCommand {
     out().printf("packs:            %d to delete, %d to rewrite (copying %s)%n", plan.deletePacks().size(),
         plan.repackPacks().size(), Units.bytes(plan.bytesRepacked()));
     out().printf("space freed:      %s%n", Units.bytes(plan.bytesFreed()));
+    if (!plan.abandonedScratch().isEmpty()) {
+      out().printf("scratch files:    %d left by processes that died (%s), removed with the rest%n",
+          plan.abandonedScratch().size(), Units.bytes(plan.scratchBytes()));
+    }
     for (String n : plan.notes()) {
       out().println("note: " + n);
     }

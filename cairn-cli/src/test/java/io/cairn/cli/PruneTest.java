@@ -23,6 +23,33 @@ class PruneTest {
     }
   }
 
+  /** A spool file of a backup killed days ago is shown by the plan and removed by the run. */
+  @Test
+  void pruneRemovesScratchFilesOfDeadProcesses() throws Exception {
+    Cli cli = new Cli(tmp);
+    assertThat(cli.run("init").exit()).isZero();
+    Path scratch = Files.createDirectories(cli.repo.resolve(".tmp"));
+    Path stale = Files.write(scratch.resolve("3f2a9c1e-killed.tmp"), new byte[4096]);
+    Files.setLastModifiedTime(stale, java.nio.file.attribute.FileTime.from(
+        java.time.Instant.now().minus(java.time.Duration.ofDays(3))));
+    Path live = Files.write(scratch.resolve("77aa-live.tmp"), new byte[10]);
+
+    Cli.Result dry = cli.run("--json", "prune", "--dry-run");
+    assertThat(dry.exit()).as(dry.err()).isZero();
+    JsonNode plan = CliEndToEndTest.json(dry.out());
+    assertThat(plan.get("scratch_files").asInt()).isEqualTo(1);
+    assertThat(plan.get("scratch_bytes").asLong()).isEqualTo(4096);
+    assertThat(stale).exists();
+    Cli.Result text = cli.run("prune", "--dry-run");
+    assertThat(text.out()).contains("scratch files:    1 left by processes that died");
+
+    Cli.Result run = cli.run("--json", "prune");
+    assertThat(run.exit()).as(run.err()).isZero();
+    assertThat(CliEndToEndTest.json(run.out()).get("scratch_removed").asInt()).isEqualTo(1);
+    assertThat(stale).doesNotExist();
+    assertThat(live).exists();
+  }
+
   @Test
   void pruneIsKeylessPlansFirstAndFreesOnlyUnreferencedData() throws Exception {
     Cli cli = new Cli(tmp);

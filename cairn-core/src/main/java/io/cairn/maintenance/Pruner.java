@@ -71,9 +71,15 @@ public final class Pruner {
   public record Plan(int snapshots, long referencedBlobs, List<CondemnedList.Pair> condemn,
       List<Id> sweptLists, Set<CondemnedList.Pair> remove, List<Id> deletePacks, List<Id> repackPacks,
       long bytesFreed, long bytesRepacked, List<String> segmentsToRewrite, List<String> deadMarkers,
-      List<String> notes) {}
+      List<String> notes, List<BlobStore.Scratch> abandonedScratch, Instant scratchBefore) {
 
-  public record Result(long packsDeleted, long packsWritten, long blobsRemoved, long bytesFreed) {}
+    /** Bytes in the abandoned scratch files. */
+    public long scratchBytes() {
+      return abandonedScratch.stream().mapToLong(BlobStore.Scratch::size).sum();
+    }
+  }
+
+  public record Result(long packsDeleted, long packsWritten, long blobsRemoved, long bytesFreed, long scratchRemoved) {}
 
   private final String localHost;
   private final java.nio.file.Path tempDir = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"));
@@ -215,8 +221,11 @@ public final class Pruner {
           freed += size - live;
         }
       }
+      // Scratch files not written for as long as a session may run were left by a dead process
+      // (killed between creating a spool file and storing it): nothing will ever store them.
+      Instant scratchBefore = now.minus(options.sessionMaxAge());
       return new Plan(snapshots, referenced.size(), condemn, sweptLists, remove, deletePacks, repackPacks,
-          freed, repacked, segmentsToRewrite, deadMarkers, notes);
+          freed, repacked, segmentsToRewrite, deadMarkers, notes, store.abandonedScratch(scratchBefore), scratchBefore);
     }
   }
 
@@ -252,6 +261,10 @@ public final class Pruner {
     for (String marker : plan.deadMarkers()) {
       store.delete(marker);
     }
+    long scratchRemoved = 0;
+    for (BlobStore.Scratch f : plan.abandonedScratch()) {
+      scratchRemoved += store.deleteScratch(f, plan.scratchBefore()) ? 1 : 0;
+    }
     // Prune rule 1: the new condemnation is recorded before anything is removed. It is dated
     // after the moment it becomes visible (fence margin), never at planning time: a session
     // that starts before the list is stored must count as older than the list.
@@ -263,7 +276,7 @@ public final class Pruner {
       for (Id l : plan.sweptLists()) {
         store.delete(StoreKeys.condemned(l));
       }
-      return new Result(0, 0, 0, 0);
+      return new Result(0, 0, 0, 0, scratchRemoved);
     }
     Set<Id> gone = new HashSet<>(plan.deletePacks());
     gone.addAll(plan.repackPacks());
@@ -345,7 +358,7 @@ public final class Pruner {
     for (Id l : plan.sweptLists()) {
       store.delete(StoreKeys.condemned(l));
     }
-    return new Result(deleted, written, plan.remove().size(), plan.bytesFreed());
+    return new Result(deleted, written, plan.remove().size(), plan.bytesFreed(), scratchRemoved);
   }
 
   private String writeSegment(List<IndexEntry> entries) {

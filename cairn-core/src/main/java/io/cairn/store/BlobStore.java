@@ -97,6 +97,25 @@ public interface BlobStore extends AutoCloseable {
   /** Removes the object; false when it did not exist. */
   boolean delete(String key);
 
+  /** A scratch file of the store (a spool file or a half-written upload) and when it was last written. */
+  record Scratch(String name, long size, java.time.Instant modified) {}
+
+  /**
+   * Scratch files last written before {@code before}: left by processes that died while writing
+   * (a kill between creating a spool file and storing it). None for stores without scratch files.
+   */
+  default List<Scratch> abandonedScratch(java.time.Instant before) {
+    return List.of();
+  }
+
+  /**
+   * Removes a scratch file listed by {@link #abandonedScratch}, unless it has been written since
+   * {@code before}; false when it was not removed.
+   */
+  default boolean deleteScratch(Scratch s, java.time.Instant before) {
+    return false;
+  }
+
   /** Where the store is, for messages. */
   String location();
 

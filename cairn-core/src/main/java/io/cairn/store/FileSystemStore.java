@@ -83,6 +83,48 @@ public final class FileSystemStore implements BlobStore {
     return Files.createFile(scratchPath());
   }
 
+  @Override
+  public List<Scratch> abandonedScratch(java.time.Instant before) {
+    List<Scratch> found = new ArrayList<>();
+    try (var ds = Files.newDirectoryStream(tmp, "*.tmp")) {
+      for (Path f : ds) {
+        try {
+          BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+          if (a.isRegularFile() && a.lastModifiedTime().toInstant().isBefore(before)) {
+            found.add(new Scratch(f.getFileName().toString(), a.size(), a.lastModifiedTime().toInstant()));
+          }
+        } catch (NoSuchFileException gone) {
+          // stored or removed meanwhile
+        }
+      }
+    } catch (NoSuchFileException e) {
+      return List.of();
+    } catch (IOException e) {
+      throw new StoreException(TMP, describe(e), e);
+    }
+    return found;
+  }
+
+  @Override
+  public boolean deleteScratch(Scratch s, java.time.Instant before) {
+    String n = s.name();
+    if (n.isEmpty() || n.contains("/") || n.startsWith(".") || !n.endsWith(".tmp")) {
+      throw new IllegalArgumentException("not a scratch file name: " + n);
+    }
+    Path f = tmp.resolve(n);
+    try {
+      BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      if (!a.isRegularFile() || !a.lastModifiedTime().toInstant().isBefore(before)) {
+        return false;
+      }
+      return Files.deleteIfExists(f);
+    } catch (NoSuchFileException e) {
+      return false;
+    } catch (IOException e) {
+      throw new StoreException(TMP + "/" + n, describe(e), e);
+    }
+  }
+
   private Path scratchPath() throws IOException {
     Files.createDirectories(tmp);
     return tmp.resolve(UUID.randomUUID() + ".tmp");

@@ -34,6 +34,37 @@ class FileSystemStoreTest extends BlobStoreConformanceTest {
   }
 
   @Test
+  void scratchFilesLeftByDeadProcessesAreFoundByAgeAndRemoved() throws IOException {
+    Path old = store.createSpoolFile();
+    Files.write(old, new byte[1234]);
+    java.time.Instant now = java.time.Instant.now();
+    Files.setLastModifiedTime(old, java.nio.file.attribute.FileTime.from(now.minus(java.time.Duration.ofDays(3))));
+    Path fresh = store.createSpoolFile();
+    java.time.Instant before = now.minus(java.time.Duration.ofHours(48));
+
+    List<BlobStore.Scratch> found = store.abandonedScratch(before);
+
+    assertThat(found).extracting(BlobStore.Scratch::name).containsExactly(old.getFileName().toString());
+    assertThat(found.getFirst().size()).isEqualTo(1234);
+    // Written again since it was listed: a live writer's file stays.
+    Files.setLastModifiedTime(old, java.nio.file.attribute.FileTime.from(now));
+    assertThat(store.deleteScratch(found.getFirst(), before)).isFalse();
+    assertThat(old).exists();
+    Files.setLastModifiedTime(old, java.nio.file.attribute.FileTime.from(now.minus(java.time.Duration.ofDays(3))));
+    assertThat(store.deleteScratch(found.getFirst(), before)).isTrue();
+    assertThat(old).doesNotExist();
+    assertThat(fresh).exists();
+    assertThat(store.abandonedScratch(before)).isEmpty();
+    assertThatThrownBy(() -> store.deleteScratch(new BlobStore.Scratch("../config", 1, now), before))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void noScratchDirectoryMeansNoScratch() {
+    assertThat(store.abandonedScratch(java.time.Instant.now())).isEmpty();
+  }
+
+  @Test
   void crashLeftoversInTmpAreNotListed() throws IOException {
     store.putIfAbsent("data/ab/k1", payload(1, 10));
     // What a crash between writing the temporary file and linking it leaves behind.

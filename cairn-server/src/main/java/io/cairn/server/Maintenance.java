@@ -255,7 +255,8 @@ public final class Maintenance {
     Pruner.Result r = p.execute(plan);
     summary.put("snapshots", plan.snapshots()).put("condemnedBlobs", plan.condemn().size())
         .put("packsDeleted", r.packsDeleted()).put("packsWritten", r.packsWritten())
-        .put("blobsRemoved", r.blobsRemoved()).put("bytesFreed", r.bytesFreed());
+        .put("blobsRemoved", r.blobsRemoved()).put("bytesFreed", r.bytesFreed())
+        .put("scratchFilesRemoved", r.scratchRemoved());
     plan.notes().forEach(summary.withArray("notes")::add);
     repos.syncSnapshots(h);
     return "ok";

@@ -63,6 +63,16 @@ final class MeteredStore implements BlobStore {
   }
 
   @Override
+  public List<Scratch> abandonedScratch(java.time.Instant before) {
+    return inner.abandonedScratch(before);
+  }
+
+  @Override
+  public boolean deleteScratch(Scratch s, java.time.Instant before) {
+    return inner.deleteScratch(s, before);
+  }
+
+  @Override
   public void readRange(String key, long offset, java.nio.ByteBuffer dst) {
     inner.readRange(key, offset, dst);
   }
