@@ -24,6 +24,11 @@ public final class Database {
     c.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
     c.enforceForeignKeys(true);
     c.setBusyTimeout(30_000);
+    // Transactions read and then write (an enrollment reads its token, then counts a use). Begun
+    // deferred, such a transaction takes its read snapshot first and fails at once with
+    // SQLITE_BUSY when another connection has written since, whatever the busy timeout; begun
+    // immediate, it takes the write lock first and waits its turn for up to the timeout.
+    c.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
     SQLiteDataSource ds = new SQLiteDataSource(c);
     ds.setUrl("jdbc:sqlite:" + file.toAbsolutePath());
     Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
