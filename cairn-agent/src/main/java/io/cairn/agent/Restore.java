@@ -511,18 +511,9 @@ public final class Restore {
     return written;
   }
 
-  private static boolean isZero(java.lang.foreign.MemorySegment seg, long from, long to) {
-    for (long off = from; off < to; off += ZEROS.byteSize()) {
-      long n = Math.min(ZEROS.byteSize(), to - off);
-      if (java.lang.foreign.MemorySegment.mismatch(seg, off, off + n, ZEROS, 0, n) != -1) {
-        return false;
-      }
-    }
-    return true;
+  private static boolean isZero(java.lang.foreign.MemorySegment seg, int from, int to) {
+    return io.cairn.format.ZeroRuns.allZero(seg, from, to - from);
   }
-
-  private static final java.lang.foreign.MemorySegment ZEROS =
-      java.lang.foreign.MemorySegment.ofArray(new byte[BLOCK]);
 
   private void verify(Path p, Node n, List<Integer> lengths) throws IOException {
     try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {

@@ -1,6 +1,6 @@
 package io.cairn.format;
 
-import java.util.Arrays;
+import java.lang.foreign.MemorySegment;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -19,10 +19,18 @@ public final class ZeroRuns {
 
   /** Whether {@code len} bytes of {@code b} from {@code off} are all zero. */
   public static boolean allZero(byte[] b, int off, int len) {
-    int end = off + len;
-    for (int p = off; p < end; p += BLOCK.length) {
-      int n = Math.min(BLOCK.length, end - p);
-      if (Arrays.mismatch(b, p, p + n, BLOCK, 0, n) >= 0) {
+    java.util.Objects.checkFromIndexSize(off, len, b.length);
+    return allZero(MemorySegment.ofArray(b), off, len);
+  }
+
+  private static final MemorySegment ZERO_SEGMENT = MemorySegment.ofArray(BLOCK);
+
+  /** Whether {@code len} bytes of {@code seg} (heap or native) from {@code off} are all zero. */
+  public static boolean allZero(MemorySegment seg, long off, long len) {
+    long end = off + len;
+    for (long p = off; p < end; p += BLOCK.length) {
+      long n = Math.min(BLOCK.length, end - p);
+      if (MemorySegment.mismatch(seg, p, p + n, ZERO_SEGMENT, 0, n) >= 0) {
         return false;
       }
     }

@@ -280,19 +280,21 @@ public final class Repository implements AutoCloseable {
     }
     String resource = packKey + " blob " + id.shortHex();
     java.nio.ByteBuffer plain = codec.openDirect(type, id, env, e.length(), resource);
-    if (!blobId(plain).equals(id)) {
+    checkId(blobId(plain), id, resource);
+    return plain;
+  }
+
+  private static void checkId(Id computed, Id id, String resource) {
+    if (!computed.equals(id)) {
       throw new CorruptObjectException(resource, "content does not match its id");
     }
-    return plain;
   }
 
   /** Decrypts ciphertext read from a pack and checks it against the id. */
   public byte[] openBlob(BlobType type, Id id, byte[] ciphertext, String packKey) {
     String resource = packKey + " blob " + id.shortHex();
     byte[] plain = codec.open(type, id, ciphertext, resource);
-    if (!blobId(plain).equals(id)) {
-      throw new CorruptObjectException(resource, "content does not match its id");
-    }
+    checkId(blobId(plain), id, resource);
     return plain;
   }
 

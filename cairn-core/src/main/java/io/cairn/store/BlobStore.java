@@ -97,8 +97,8 @@ public interface BlobStore extends AutoCloseable {
   /** Removes the object; false when it did not exist. */
   boolean delete(String key);
 
-  /** A scratch file of the store (a spool file or a half-written upload) and when it was last written. */
-  record Scratch(String name, long size, java.time.Instant modified) {}
+  /** A scratch file of the store: a spool file or a half-written upload. */
+  record Scratch(String name, long size) {}
 
   /**
    * Scratch files last written before {@code before}: left by processes that died while writing

@@ -91,7 +91,7 @@ public final class FileSystemStore implements BlobStore {
         try {
           BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
           if (a.isRegularFile() && a.lastModifiedTime().toInstant().isBefore(before)) {
-            found.add(new Scratch(f.getFileName().toString(), a.size(), a.lastModifiedTime().toInstant()));
+            found.add(new Scratch(f.getFileName().toString(), a.size()));
           }
         } catch (NoSuchFileException gone) {
           // stored or removed meanwhile

@@ -32,6 +32,23 @@ class ZeroRunsTest {
   }
 
   @Test
+  void allZeroOfANativeSegmentFindsAnyNonZeroByteAtEveryBoundary() {
+    try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+      java.lang.foreign.MemorySegment s = arena.allocate(200_000);
+      assertThat(ZeroRuns.allZero(s, 0, s.byteSize())).isTrue();
+      for (int p : new int[] {0, 1, 65_535, 65_536, 65_537, 131_072, 199_999}) {
+        s.set(java.lang.foreign.ValueLayout.JAVA_BYTE, p, (byte) 1);
+        assertThat(ZeroRuns.allZero(s, 0, s.byteSize())).as("byte %d", p).isFalse();
+        assertThat(ZeroRuns.allZero(s, p + 1, s.byteSize() - p - 1)).as("after %d", p).isTrue();
+        if (p > 0) {
+          assertThat(ZeroRuns.allZero(s, 0, p)).as("before %d", p).isTrue();
+        }
+        s.set(java.lang.foreign.ValueLayout.JAVA_BYTE, p, (byte) 0);
+      }
+    }
+  }
+
+  @Test
   void theCachedIdOfAZeroBlobIsItsHmac() {
     byte[] key = new byte[32];
     new Random(1).nextBytes(key);

@@ -55,7 +55,7 @@ class FileSystemStoreTest extends BlobStoreConformanceTest {
     assertThat(old).doesNotExist();
     assertThat(fresh).exists();
     assertThat(store.abandonedScratch(before)).isEmpty();
-    assertThatThrownBy(() -> store.deleteScratch(new BlobStore.Scratch("../config", 1, now), before))
+    assertThatThrownBy(() -> store.deleteScratch(new BlobStore.Scratch("../config", 1), before))
         .isInstanceOf(IllegalArgumentException.class);
   }
 
