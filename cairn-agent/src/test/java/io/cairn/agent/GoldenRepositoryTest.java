@@ -18,7 +18,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,16 +31,7 @@ class GoldenRepositoryTest {
   Path golden() throws Exception {
     Path src = Path.of(getClass().getResource("/golden/v1/repo/config").toURI()).getParent();
     Path copy = tmp.resolve("repo");
-    try (Stream<Path> s = Files.walk(src)) {
-      for (Path p : s.toList()) {
-        Path t = copy.resolve(src.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(t);
-        } else {
-          Files.copy(p, t);
-        }
-      }
-    }
+    TestRepos.copyTree(src, copy);
     return copy;
   }
 

@@ -15,13 +15,11 @@ import io.cairn.store.StoreEntry;
 import io.cairn.store.StoreKeys;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Random;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,19 +43,6 @@ class InterruptedRepackTest {
       keys.add(e.key());
     }
     return keys;
-  }
-
-  private static void copyTree(Path from, Path to) throws Exception {
-    try (Stream<Path> s = Files.walk(from)) {
-      for (Path p : s.toList()) {
-        Path t = to.resolve(from.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(t);
-        } else {
-          Files.copy(p, t, StandardCopyOption.COPY_ATTRIBUTES);
-        }
-      }
-    }
   }
 
   @Test
@@ -88,7 +73,7 @@ class InterruptedRepackTest {
     // A run that dies right after storing its repacked packs: carried out on a copy, whose new
     // packs are then put into the repository without any index naming them.
     Path copyDir = tmp.resolve("copy");
-    copyTree(repoDir, copyDir);
+    TestRepos.copyTree(repoDir, copyDir);
     FileSystemStore copy = new FileSystemStore(copyDir);
     Pruner.Plan sweeping = pruner(copy, Duration.ZERO).plan();
     assertThat(sweeping.repackPacks()).as("the pack holding a and b loses b").isNotEmpty();

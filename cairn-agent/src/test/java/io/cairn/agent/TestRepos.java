@@ -33,6 +33,20 @@ final class TestRepos {
     return new Backup(repo, req, new Progress()).run();
   }
 
+  /** Copies the directory tree {@code from} to {@code to} (a repository, say), files and directories. */
+  static void copyTree(Path from, Path to) throws java.io.IOException {
+    try (java.util.stream.Stream<Path> s = java.nio.file.Files.walk(from)) {
+      for (Path p : s.toList()) {
+        Path t = to.resolve(from.relativize(p).toString());
+        if (java.nio.file.Files.isDirectory(p)) {
+          java.nio.file.Files.createDirectories(t);
+        } else {
+          java.nio.file.Files.copy(p, t);
+        }
+      }
+    }
+  }
+
   static RestoreResult restore(Repository repo, Snapshot s, String sub, Path target, boolean verify) {
     return new Restore(repo, new RestoreRequest(s, sub, target, List.of(), false, verify, 0), new Progress()).run();
   }
