@@ -16,24 +16,47 @@ import java.nio.file.Path;
  */
 public final class Posix {
   private static final Linker LINKER = Linker.nativeLinker();
-  private static final MethodHandle MKFIFO = find("mkfifo",
-      FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
-  private static final MethodHandle MKNOD = find("mknod",
-      FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG));
-  private static final MethodHandle GETEUID = LINKER.defaultLookup().find("geteuid")
-      .map(a -> LINKER.downcallHandle(a, FunctionDescriptor.of(ValueLayout.JAVA_INT))).orElse(null);
-  private static final MethodHandle GETEGID = LINKER.defaultLookup().find("getegid")
-      .map(a -> LINKER.downcallHandle(a, FunctionDescriptor.of(ValueLayout.JAVA_INT))).orElse(null);
-  private static final MethodHandle LCHOWN = find("lchown",
-      FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-  private static final MethodHandle CHMOD = find("chmod",
-      FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
-  private static final MethodHandle UTIMENSAT = find("utimensat",
-      FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS,
-          ValueLayout.JAVA_INT));
-  private static final MethodHandle LLISTXATTR = LINKER.defaultLookup().find("llistxattr")
-      .map(a -> LINKER.downcallHandle(a, FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.ADDRESS,
-          ValueLayout.ADDRESS, ValueLayout.JAVA_LONG))).orElse(null);
+
+  /*
+   * Each call is linked when first used, through a holder class of its own: linking one makes
+   * the JDK generate and load code for it (a downcall stub, method handles), and a backup, which
+   * needs only llistxattr, would otherwise link all eight at start-up.
+   */
+  private static final class Mkfifo {
+    static final MethodHandle H = find("mkfifo", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+        ValueLayout.JAVA_INT));
+  }
+
+  private static final class Mknod {
+    static final MethodHandle H = find("mknod", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+        ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG));
+  }
+
+  private static final class Ids {
+    static final MethodHandle GETEUID = plain("geteuid", FunctionDescriptor.of(ValueLayout.JAVA_INT));
+    static final MethodHandle GETEGID = plain("getegid", FunctionDescriptor.of(ValueLayout.JAVA_INT));
+  }
+
+  private static final class Lchown {
+    static final MethodHandle H = find("lchown", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+        ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+  }
+
+  private static final class Chmod {
+    static final MethodHandle H = find("chmod", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+        ValueLayout.JAVA_INT));
+  }
+
+  private static final class Utimensat {
+    static final MethodHandle H = find("utimensat", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+        ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+  }
+
+  private static final class Llistxattr {
+    static final MethodHandle H = plain("llistxattr", FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.ADDRESS,
+        ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+  }
+
   private static final int AT_FDCWD = -100;
   private static final int AT_SYMLINK_NOFOLLOW = 0x100;
   static final int S_IFCHR = 0020000;
@@ -51,6 +74,11 @@ public final class Posix {
     return LINKER.defaultLookup().find(name).map(a -> LINKER.downcallHandle(a, d, options)).orElse(null);
   }
 
+  /** A downcall to the C library's {@code name} without errno, or null where there is none. */
+  private static MethodHandle plain(String name, FunctionDescriptor d) {
+    return LINKER.defaultLookup().find(name).map(a -> LINKER.downcallHandle(a, d)).orElse(null);
+  }
+
   /** The errno a call made with a handle from {@link #find} left in {@code state}. */
   static int errno(MemorySegment state) {
     return state.get(ValueLayout.JAVA_INT, ERRNO_OFFSET);
@@ -63,7 +91,7 @@ public final class Posix {
   /** The effective user id, or -1 when unknown. */
   public static int euid() {
     try {
-      return GETEUID == null ? -1 : (int) GETEUID.invokeExact();
+      return Ids.GETEUID == null ? -1 : (int) Ids.GETEUID.invokeExact();
     } catch (Throwable t) {
       return -1;
     }
@@ -72,7 +100,7 @@ public final class Posix {
   /** The effective group id, or -1 when unknown. */
   public static int egid() {
     try {
-      return GETEGID == null ? -1 : (int) GETEGID.invokeExact();
+      return Ids.GETEGID == null ? -1 : (int) Ids.GETEGID.invokeExact();
     } catch (Throwable t) {
       return -1;
     }
@@ -99,7 +127,7 @@ public final class Posix {
   public static void lchown(Path p, int uid, int gid) throws IOException {
     try (Arena a = Arena.ofConfined()) {
       MemorySegment state = a.allocate(Linker.Option.captureStateLayout());
-      int rc = (int) LCHOWN.invokeExact(state, cString(a, p), uid, gid);
+      int rc = (int) Lchown.H.invokeExact(state, cString(a, p), uid, gid);
       check(rc, state, "lchown", p);
     } catch (IOException e) {
       throw e;
@@ -109,11 +137,11 @@ public final class Posix {
   }
 
   public static void mkfifo(Path p, int mode) throws IOException {
-    call(MKFIFO, p, mode, -1L);
+    call(Mkfifo.H, p, mode, -1L);
   }
 
   public static void mknod(Path p, int type, int mode, long dev) throws IOException {
-    call(MKNOD, p, type | mode, dev);
+    call(Mknod.H, p, type | mode, dev);
   }
 
   /**
@@ -123,7 +151,7 @@ public final class Posix {
   public static void chmod(Path p, int mode) throws IOException {
     try (Arena a = Arena.ofConfined()) {
       MemorySegment state = a.allocate(Linker.Option.captureStateLayout());
-      int rc = (int) CHMOD.invokeExact(state, cString(a, p), mode);
+      int rc = (int) Chmod.H.invokeExact(state, cString(a, p), mode);
       check(rc, state, "chmod", p);
     } catch (IOException e) {
       throw e;
@@ -142,7 +170,7 @@ public final class Posix {
       times.setAtIndex(ValueLayout.JAVA_LONG, 1, atimeNanos);
       times.setAtIndex(ValueLayout.JAVA_LONG, 2, mtimeSeconds);
       times.setAtIndex(ValueLayout.JAVA_LONG, 3, mtimeNanos);
-      int rc = (int) UTIMENSAT.invokeExact(state, AT_FDCWD, cString(a, p), times, AT_SYMLINK_NOFOLLOW);
+      int rc = (int) Utimensat.H.invokeExact(state, AT_FDCWD, cString(a, p), times, AT_SYMLINK_NOFOLLOW);
       check(rc, state, "utimensat", p);
     } catch (IOException e) {
       throw e;
@@ -157,11 +185,12 @@ public final class Posix {
    * own view opens the file to ask, which costs two more system calls for every file.
    */
   public static long xattrListSize(Path p) {
-    if (LLISTXATTR == null) {
+    MethodHandle h = Llistxattr.H;
+    if (h == null) {
       return -1;
     }
     try (Arena a = Arena.ofConfined()) {
-      return (long) LLISTXATTR.invokeExact(cString(a, p), MemorySegment.NULL, 0L);
+      return (long) h.invokeExact(cString(a, p), MemorySegment.NULL, 0L);
     } catch (Throwable t) {
       return -1;
     }
