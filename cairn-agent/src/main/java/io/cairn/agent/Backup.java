@@ -313,10 +313,37 @@ public final class Backup {
           parts.add(sub.save(real, oldChildrenOf(oldNode)).thenApply(meta::withSubtree));
         }
       }
-      return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
-          .thenApply(v -> saveTree(parts.stream().map(CompletableFuture::join)
-              .filter(java.util.Objects::nonNull).toList()));
+      return gather(parts).thenApply(Backup.this::saveTree);
     }
+  }
+
+  /**
+   * The nodes of {@code parts} (those not null), in order, once every part is done. Most parts
+   * of a backup that finds few changes are done when made (unchanged files); only the others go
+   * through {@code allOf}, which makes a future of its own for every two it waits for.
+   */
+  private static CompletableFuture<List<Node>> gather(List<CompletableFuture<Node>> parts) {
+    List<CompletableFuture<Node>> pending = null;
+    for (CompletableFuture<Node> f : parts) {
+      if (!f.isDone()) {
+        if (pending == null) {
+          pending = new ArrayList<>();
+        }
+        pending.add(f);
+      }
+    }
+    CompletableFuture<Void> all = pending == null ? CompletableFuture.completedFuture(null)
+        : CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new));
+    return all.thenApply(v -> {
+      List<Node> nodes = new ArrayList<>(parts.size());
+      for (CompletableFuture<Node> f : parts) {
+        Node n = f.join();
+        if (n != null) {
+          nodes.add(n);
+        }
+      }
+      return nodes;
+    });
   }
 
   private Id saveTree(List<Node> nodes) {
@@ -377,14 +404,12 @@ public final class Backup {
         parts.add(f);
       }
     }
-    return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
-        .thenApply(v -> meta.withSubtree(saveTree(parts.stream().map(CompletableFuture::join)
-            .filter(java.util.Objects::nonNull).toList())));
+    return gather(parts).thenApply(nodes -> meta.withSubtree(saveTree(nodes)));
   }
 
   private CompletableFuture<Node> file(Path p, Node meta, Node old) {
     logical.addAndGet(meta.size());
-    if (old != null && unchanged(meta, old) && old.content().stream().allMatch(session::isStored)) {
+    if (old != null && unchanged(meta, old) && allStored(old.content())) {
       unchangedFiles.incrementAndGet();
       refs.addAll(old.content());
       progress.bytesDone.addAndGet(meta.size());
@@ -427,6 +452,15 @@ public final class Backup {
       }
     });
     return f;
+  }
+
+  private boolean allStored(List<Id> ids) {
+    for (Id id : ids) {
+      if (!session.isStored(id)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void warmUpOnce() {
