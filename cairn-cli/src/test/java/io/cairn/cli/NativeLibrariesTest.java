@@ -35,11 +35,12 @@ class NativeLibrariesTest {
 
   @Test
   void anArchitectureIsNeverAPath() throws Exception {
+    // From DIR/x, "../../linux/amd64" would lead to the library unpacked under DIR.
     Path lib = unpacked("amd64", "1.5.7-6");
     Path outside = dir.resolve("x");
-    Files.createDirectories(outside);
-    assertThat(lib).exists();
-    assertThat(NativeLibraries.zstdLibrary(outside, "Linux", "../linux/amd64", "1.5.7-6")).isNull();
+    Files.createDirectories(outside.resolve("linux"));
+    assertThat(outside.resolve("linux").resolve("../../linux/amd64").resolve(lib.getFileName())).isRegularFile();
+    assertThat(NativeLibraries.zstdLibrary(outside, "Linux", "../../linux/amd64", "1.5.7-6")).isNull();
     assertThat(NativeLibraries.zstdLibrary(dir, "Linux", null, "1.5.7-6")).isNull();
   }
 
