@@ -19,9 +19,10 @@ import java.util.Arrays;
 
 /**
  * Reads a file through its own descriptor and a native buffer per thread. For a large file it
- * asks the file system where its data is (lseek(2) with SEEK_DATA and SEEK_HOLE): holes read as zeros without a system call, and
- * {@link ChunkReader} skips whole chunks of them without reading at all, instead of the kernel
- * zero-filling every page of every hole (1.6 GiB of the benchmark's 2 GiB disk image).
+ * asks the file system where its data is (lseek(2) with SEEK_DATA and SEEK_HOLE): holes read as
+ * zeros without a system call, and {@link ChunkReader} skips whole chunks of them without
+ * reading at all, instead of the kernel zero-filling every page of every hole (1.6 GiB of the
+ * benchmark's 2 GiB disk image).
  *
  * <p>The answer is the same as reading the file byte by byte would give: a hole reads as zeros by
  * definition. A file system without SEEK_DATA support reports the whole file as data. Where this

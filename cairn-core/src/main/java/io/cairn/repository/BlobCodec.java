@@ -260,7 +260,7 @@ public final class BlobCodec {
       throw new CorruptObjectException(resource, "compressed blob declares an invalid size " + size);
     }
     int want = (int) size;
-    java.nio.ByteBuffer out = kept(type, want) ? OPENING.get().output(want) : java.nio.ByteBuffer.allocateDirect(want);
+    java.nio.ByteBuffer out = opening(type, want).output(want);
     try {
       int n = DCTX.get().decompressDirectByteBuffer(out, 0, want, src, at, len);
       if (n != size) {

@@ -90,7 +90,7 @@ public final class FileSystemStore implements BlobStore {
       for (Path f : ds) {
         try {
           BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-          if (a.isRegularFile() && a.lastModifiedTime().toInstant().isBefore(before)) {
+          if (abandoned(a, before)) {
             found.add(new Scratch(f.getFileName().toString(), a.size()));
           }
         } catch (NoSuchFileException gone) {
@@ -114,7 +114,7 @@ public final class FileSystemStore implements BlobStore {
     Path f = tmp.resolve(n);
     try {
       BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-      if (!a.isRegularFile() || !a.lastModifiedTime().toInstant().isBefore(before)) {
+      if (!abandoned(a, before)) {
         return false;
       }
       return Files.deleteIfExists(f);
@@ -123,6 +123,11 @@ public final class FileSystemStore implements BlobStore {
     } catch (IOException e) {
       throw new StoreException(TMP + "/" + n, describe(e), e);
     }
+  }
+
+  /** A scratch file nobody has written since {@code before}. */
+  private static boolean abandoned(BasicFileAttributes a, java.time.Instant before) {
+    return a.isRegularFile() && a.lastModifiedTime().toInstant().isBefore(before);
   }
 
   private Path scratchPath() throws IOException {

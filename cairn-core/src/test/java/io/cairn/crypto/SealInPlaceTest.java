@@ -15,13 +15,19 @@ import org.junit.jupiter.api.io.TempDir;
 class SealInPlaceTest {
   private static final int[] SIZES = {0, 1, 15, 16, 17, 1000, 65_535, 65_536, 65_537, 200_000, (1 << 20) + 13};
 
+  /** Two ciphers under one key drawn from {@code r}: libcrypto's, then the JDK's. */
+  private static BlobCipher[] nativeAndJdk(Random r) {
+    byte[] key = new byte[32];
+    r.nextBytes(key);
+    return new BlobCipher[] {new BlobCipher(key, true), new BlobCipher(key, false)};
+  }
+
   @Test
   void inPlaceEnvelopesOpenWithBothImplementations() {
     Random r = new Random(3);
-    byte[] key = new byte[32];
-    r.nextBytes(key);
-    BlobCipher nat = new BlobCipher(key, true);
-    BlobCipher jdk = new BlobCipher(key, false);
+    BlobCipher[] both = nativeAndJdk(r);
+    BlobCipher nat = both[0];
+    BlobCipher jdk = both[1];
     byte[] aad = {1, 2, 3};
     for (BlobCipher sealer : new BlobCipher[] {nat, jdk}) {
       for (int size : SIZES) {
@@ -49,10 +55,9 @@ class SealInPlaceTest {
   @Test
   void envelopesOpenInPlaceWithBothImplementations() {
     Random r = new Random(6);
-    byte[] key = new byte[32];
-    r.nextBytes(key);
-    BlobCipher nat = new BlobCipher(key, true);
-    BlobCipher jdk = new BlobCipher(key, false);
+    BlobCipher[] both = nativeAndJdk(r);
+    BlobCipher nat = both[0];
+    BlobCipher jdk = both[1];
     byte[] aad = {4, 5, 6};
     for (int size : SIZES) {
       byte[] plain = new byte[size];
