@@ -80,4 +80,37 @@ class BlobCodecDirectTest {
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> BlobCodec.envelopeBuffer(BlobType.DATA, -1)).isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void smallChunksOfCompressedFormatsAreStoredWithoutTryingZstd() {
+    // Compressible bodies behind a signature: only the signature keeps them from zstd.
+    byte[][] heads = {
+      {0x1f, (byte) 0x8b, 8}, {'P', 'K', 3, 4}, {(byte) 0xfd, '7', 'z', 'X', 'Z', 0}, {'B', 'Z', 'h', '9'},
+      {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd}, {'7', 'z', (byte) 0xbc, (byte) 0xaf, 0x27, 0x1c},
+      {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'}, {(byte) 0xff, (byte) 0xd8, (byte) 0xff},
+    };
+    for (byte[] head : heads) {
+      byte[] plain = sample(4096, true);
+      System.arraycopy(head, 0, plain, 0, head.length);
+      Id id = FormatSamples.id(r);
+
+      byte[] sealed = codec.seal(BlobType.DATA, id, plain).ciphertext();
+
+      assertThat(sealed.length).as(java.util.HexFormat.of().formatHex(head)).isEqualTo(plain.length + 29);
+      assertThat(codec.open(BlobType.DATA, id, sealed, "t")).isEqualTo(plain);
+    }
+    // A near miss, a tree, and a chunk beyond the sampling threshold are compressed as before.
+    byte[] gzipLike = sample(4096, true);
+    gzipLike[0] = 0x1f;
+    gzipLike[1] = (byte) 0x8b;
+    gzipLike[2] = 7;
+    assertThat(codec.seal(BlobType.DATA, FormatSamples.id(r), gzipLike).ciphertext().length).isLessThan(4096);
+    gzipLike[2] = 8;
+    assertThat(codec.seal(BlobType.TREE, FormatSamples.id(r), gzipLike).ciphertext().length).isLessThan(4096);
+    byte[] big = sample(300_000, true);
+    big[0] = 0x1f;
+    big[1] = (byte) 0x8b;
+    big[2] = 8;
+    assertThat(codec.seal(BlobType.DATA, FormatSamples.id(r), big).ciphertext().length).isLessThan(300_000);
+  }
 }
