@@ -7,6 +7,7 @@
 # Usage: bench/compare.sh CORPUS_DIR [ROUNDS] [WORKDIR]
 #   CORPUS_DIR as made by bench/make-corpus.sh (holds day1/, day2/, image/disk.img and
 #   dumps/dump1.sql, dumps/dump2.sql; bench/make-extras.sh adds the last two to an older corpus)
+#   MEMDIR (default /dev/shm): a tmpfs for the restore into memory.
 set -euo pipefail
 CORPUS="$(readlink -f "${1:?usage: compare.sh CORPUS_DIR [ROUNDS] [WORKDIR]}")"
 ROUNDS="${2:-3}"
@@ -83,6 +84,15 @@ for ((r = 1; r <= ROUNDS; r++)); do
     rsync -a --delete "$CORPUS/day2/" "$live/"
     measure "$r" "$tool" daytwo "$DAY1_BYTES" backup "$tool" "$repo" "$live" day2
     measure "$r" "$tool" restore "$DAY1_BYTES" restore "$tool" "$repo" "$out"
+    # The same restore into memory (tmpfs): each tool's own speed, apart from the disk's. On the
+    # disk, ext4 without a journal passes over inodes freed in the last minute (five if their
+    # table block is not yet written) when it allocates new ones, one buffer-cache lookup each,
+    # so a restore soon after any large deletion on the same file system is slower by a margin
+    # that depends on what ran before.
+    mem="${MEMDIR:-/dev/shm}/cairn-bench-restore"
+    rm -rf "$mem"
+    measure "$r" "$tool" restoremem "$DAY1_BYTES" restore "$tool" "$repo" "$mem"
+    rm -rf "$mem"
     warm "$CORPUS/image"
     measure "$r" "$tool" image "$IMAGE_BYTES" backup "$tool" "$repo" "$CORPUS/image" image
     mkdir -p "$WORK/db"; cp "$CORPUS/dumps/dump1.sql" "$WORK/db/shop.sql"
@@ -117,7 +127,7 @@ for rnd, tool, step, wall, rss, b in rows:
     d[(tool, step)].append((float(wall), int(rss), int(b)))
 tools = sorted({t for t, _ in d}, key=lambda t: (t != 'cairn', t))
 print(f"{'step':<10}" + "".join(f"{t:>26}" for t in tools) + "".join(f"{'cairn/'+t:>14}" for t in tools if t != 'cairn'))
-for step in ['first', 'nochange', 'daytwo', 'restore', 'image', 'dump1', 'dump2', 'first2x']:
+for step in ['first', 'nochange', 'daytwo', 'restore', 'restoremem', 'image', 'dump1', 'dump2', 'first2x']:
     line = f"{step:<10}"
     med = {}
     for t in tools:
