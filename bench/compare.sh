@@ -85,10 +85,10 @@ for ((r = 1; r <= ROUNDS; r++)); do
     measure "$r" "$tool" daytwo "$DAY1_BYTES" backup "$tool" "$repo" "$live" day2
     measure "$r" "$tool" restore "$DAY1_BYTES" restore "$tool" "$repo" "$out"
     # The same restore into memory (tmpfs): each tool's own speed, apart from the disk's. On the
-    # disk, ext4 without a journal passes over inodes freed in the last minute (five if their
-    # table block is not yet written) when it allocates new ones, one buffer-cache lookup each,
-    # so a restore soon after any large deletion on the same file system is slower by a margin
-    # that depends on what ran before.
+    # disk, ext4 without a journal passes over inodes freed in the last minute (six if their
+    # inode table block is not yet written back) when it allocates new ones, one buffer-cache
+    # lookup each (Linux fs/ext4/ialloc.c, recently_deleted()), so a restore soon after a large
+    # deletion on the same file system is slower by a margin that depends on what ran before.
     mem="${MEMDIR:-/dev/shm}/cairn-bench-restore"
     rm -rf "$mem"
     measure "$r" "$tool" restoremem "$DAY1_BYTES" restore "$tool" "$repo" "$mem"
