@@ -13,4 +13,4 @@ ROUNDS="${2:-3}"
 shift $(($# < 2 ? $# : 2))
 [ $# -gt 0 ] || set -- 3 2
 JAR=$(ls "$ROOT"/cairn-cli/target/lib/zstd-jni-*.jar | head -1)
-exec "$JAVA_HOME/bin/java" -Xmx4g -cp "$JAR" "$ROOT/bench/ZstdCorpus.java" "$DIR" "$ROUNDS" "$@"
+exec "$JAVA_HOME/bin/java" -Xmx4g --enable-native-access=ALL-UNNAMED -cp "$JAR" "$ROOT/bench/ZstdCorpus.java" "$DIR" "$ROUNDS" "$@"

@@ -20,6 +20,11 @@ public final class BlobCodec {
   /** Largest envelope of a blob within {@link #MAX_PLAINTEXT}: stored as it is, with its encoding byte. */
   public static final int MAX_ENVELOPE = MAX_PLAINTEXT + 1 + BlobCipher.OVERHEAD;
   private static final int SAMPLE = 64 * 1024;
+  /**
+   * Plaintexts longer than this are sampled before compression ({@link #tryCompress}); those up
+   * to it are checked for a compressed format's signature instead ({@link #compressedFormat}).
+   */
+  private static final int SAMPLED_ABOVE = 4 * SAMPLE;
 
   private final BlobCipher cipher;
   private final int level;
@@ -110,11 +115,11 @@ public final class BlobCodec {
    * Whether a plaintext of at most 262,144 bytes begins with the signature of a compressed
    * format (gzip, zip, xz, bzip2, zstd, 7z, PNG, JPEG): such a chunk is nearly always a whole
    * small file that zstd cannot shrink. Larger chunks are sampled instead. Over the benchmark
-   * corpus these chunks took 6% of level-3 compression time and yielded 0.14% of its savings
-   * (docs/benchmarks.md).
+   * corpus, chunks with a gzip or zip signature took 6–10% of level-3 compression time and
+   * yielded 0.14% of its savings (docs/benchmarks.md).
    */
   static boolean compressedFormat(java.nio.ByteBuffer src, int off, int len) {
-    if (len < 8 || len > 4 * SAMPLE) {
+    if (len < 8 || len > SAMPLED_ABOVE) {
       return false;
     }
     long head = 0;
@@ -164,7 +169,7 @@ public final class BlobCodec {
     com.github.luben.zstd.ZstdCompressCtx ctx = CTX.get();
     ctx.setContentSize(true);
     // A quick look at a sample saves compressing whole chunks of already-compressed data.
-    if (len > 4 * SAMPLE) {
+    if (len > SAMPLED_ABOVE) {
       ctx.setLevel(1);
       int c = ctx.compressDirectByteBuffer(out, 0, out.capacity(), src, off + len / 2 - SAMPLE / 2, SAMPLE);
       if (c > SAMPLE - SAMPLE / 64) {
