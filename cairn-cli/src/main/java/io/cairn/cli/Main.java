@@ -24,8 +24,9 @@ import picocli.CommandLine.ScopeType;
         "10 no repository at the location, 12 wrong password."})
 public final class Main {
   @Option(names = {"-r", "--repo"}, scope = ScopeType.INHERIT, paramLabel = "REPOSITORY",
-      description = "Repository location: a directory, or a server repository https://HOST:PORT/repos/TENANT/REPO "
-          + "(default: $CAIRN_REPOSITORY).")
+      description = "Repository location: a directory, an S3 bucket s3:https://HOST[:PORT]/BUCKET[/PREFIX] (keys "
+          + "from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE), or a server repository "
+          + "https://HOST:PORT/repos/TENANT/REPO (default: $CAIRN_REPOSITORY).")
   String repo;
 
   @Option(names = "--password-file", scope = ScopeType.INHERIT, paramLabel = "FILE",
@@ -45,7 +46,8 @@ public final class Main {
   Path credentials;
 
   @Option(names = "--retry-for", scope = ScopeType.INHERIT, paramLabel = "DURATION", defaultValue = "15m",
-      description = "How long to keep retrying an unreachable server before giving up, e.g. 90s, 15m (default: 15m).")
+      description = "How long to keep retrying an unreachable server or bucket before giving up, e.g. 90s, 15m "
+          + "(default: 15m).")
   String retryFor;
 
   @Option(names = {"-q", "--quiet"}, scope = ScopeType.INHERIT, description = "Print no progress.")

@@ -4,8 +4,8 @@ import io.cairn.format.CairnException;
 import io.cairn.repository.Repository;
 import io.cairn.repository.RepositoryOptions;
 import io.cairn.store.BlobStore;
-import io.cairn.store.FileSystemStore;
 import io.cairn.store.HttpStore;
+import io.cairn.store.Stores;
 import java.io.Console;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -47,23 +47,16 @@ abstract class RepoCommand implements Callable<Integer> {
   }
 
   BlobStore store() {
-    String loc = location();
-    if (HttpStore.isServerUrl(loc)) {
-      Credentials.Entry c = Credentials.forRepository(main.credentialsFile(), loc);
-      return new HttpStore(loc, c.token(), c.fingerprint(), main.retryFor(),
-          w -> {
-            err().println("cairn: warning from the server: " + w);
-            err().flush();
-          });
-    }
-    if (loc.startsWith("s3:")) {
-      throw new IllegalArgumentException("S3 repositories (" + loc + ") are not supported by this version; give a "
-          + "local directory or a server URL");
-    }
-    if (loc.startsWith("file://")) {
-      loc = loc.substring("file://".length());
-    }
-    return new FileSystemStore(Path.of(loc));
+    Stores.Access access = Stores.Access.of(main.retryFor())
+        .withRetries(new OutageReport(err()))
+        .withServer(url -> {
+          Credentials.Entry c = Credentials.forRepository(main.credentialsFile(), url);
+          return new Stores.ServerCredential(c.token(), c.fingerprint());
+        }, w -> {
+          err().println("cairn: warning from the server: " + w);
+          err().flush();
+        });
+    return Stores.open(location(), access);
   }
 
   /**

@@ -19,6 +19,8 @@ final class Cli {
   final Path repo;
   final Path cache;
   final Path passwordFile;
+  /** The repository's location: the directory {@link #repo}, or a bucket a test sets. */
+  String location;
   /** Class path of the cairn process; tests running it as another user point it at a copy. */
   String classPath = System.getProperty("java.class.path");
 
@@ -27,11 +29,12 @@ final class Cli {
     this.repo = dir.resolve("repo");
     this.cache = dir.resolve("cache");
     this.passwordFile = dir.resolve("password");
+    this.location = repo.toString();
     Files.writeString(passwordFile, "test password\n");
   }
 
   List<String> common() {
-    return List.of("-r", repo.toString(), "--password-file", passwordFile.toString(), "--cache-dir", cache.toString());
+    return List.of("-r", location, "--password-file", passwordFile.toString(), "--cache-dir", cache.toString());
   }
 
   /** In-process: fast, same code path as the real command apart from process exit. */

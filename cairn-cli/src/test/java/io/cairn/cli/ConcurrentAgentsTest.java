@@ -164,8 +164,7 @@ class ConcurrentAgentsTest {
             "snapshots");
         assertThat(r.exit()).isNotZero();
         String token = Credentials.read(a.credentials()).path("repositories").path(a.url()).path("token").asText();
-        try (HttpStore foreign = new HttpStore(vault.repositoryUrl(other, "main"), token, vault.fingerprint,
-            Duration.ofSeconds(5), w -> { })) {
+        try (HttpStore foreign = new HttpStore(vault.repositoryUrl(other, "main"), token, vault.fingerprint, w -> { })) {
           for (String prefix : List.of(StoreKeys.SNAPSHOTS, StoreKeys.DATA, StoreKeys.KEYS)) {
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> foreign.list(prefix))
                 .isInstanceOf(HttpStore.RefusedException.class)

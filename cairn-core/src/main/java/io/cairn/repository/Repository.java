@@ -67,6 +67,7 @@ public final class Repository implements AutoCloseable {
    */
   public static Repository init(BlobStore store, char[] password, InitSettings settings,
       RepositoryOptions options) {
+    store.init();
     if (store.size(StoreKeys.CONFIG).isPresent()) {
       throw new CairnException("a repository already exists at " + store.location());
     }

@@ -116,6 +116,13 @@ public interface BlobStore extends AutoCloseable {
     return false;
   }
 
+  /**
+   * Makes the container the objects go in, when the store has one that may be missing (an S3
+   * bucket); a repository's {@code init} calls it before writing anything. Does nothing when it
+   * exists already, or for stores that make what they need as they write (a directory).
+   */
+  default void init() {}
+
   /** Where the store is, for messages. */
   String location();
 

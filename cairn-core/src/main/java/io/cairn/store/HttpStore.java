@@ -13,12 +13,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -27,11 +25,10 @@ import java.util.regex.Pattern;
  * A repository kept by a Cairn vault server ({@code https://HOST[:PORT]/repos/TENANT/REPO}),
  * reached over its object API (docs/api.md, "Objects") with an agent credential.
  *
- * <p>Network failures, server restarts (connection refused, 502/503/504) and rate limits are
- * retried with exponential backoff and jitter for up to {@code retryFor}; every operation is
- * idempotent, so a retried upload whose first attempt did arrive is recognised ("already
- * stored") rather than sent twice. Refusals (bad credential, scope, quota, invalid object) are
- * not retried: they raise a {@link StoreException} carrying the server's message.
+ * <p>Network failures, server restarts (connection refused, 502/503/504) and rate limits raise
+ * {@link TransientStoreException}, which {@link RetryingStore} retries ({@link Stores#open} wraps
+ * every remote store in it). Refusals (bad credential, scope, quota, invalid object) raise a
+ * {@link RefusedException} carrying the server's message: retrying would not help.
  */
 public final class HttpStore implements BlobStore {
   /** Created on first use: making an ObjectMapper costs ~50 ms, which local repositories need not pay. */
@@ -45,7 +42,6 @@ public final class HttpStore implements BlobStore {
   private final String objects;
   private final String token;
   private final HttpClient client;
-  private final Duration retryFor;
   private final Consumer<String> warnings;
   private final Set<String> warned = ConcurrentHashMap.newKeySet();
 
@@ -54,7 +50,7 @@ public final class HttpStore implements BlobStore {
    *     system's certificate authorities
    * @param warnings receives each distinct warning the server sends (soft quota), once
    */
-  public HttpStore(String url, String token, String pin, Duration retryFor, Consumer<String> warnings) {
+  public HttpStore(String url, String token, String pin, Consumer<String> warnings) {
     Matcher m = URL.matcher(url);
     if (!m.matches()) {
       throw new IllegalArgumentException("a server repository is https://HOST[:PORT]/repos/TENANT/REPOSITORY, not '"
@@ -67,7 +63,6 @@ public final class HttpStore implements BlobStore {
     this.location = url;
     this.objects = m.group(1) + "/api/v1/repos/" + m.group(2) + "/" + m.group(3) + "/objects";
     this.token = token.trim();
-    this.retryFor = retryFor;
     this.warnings = warnings;
     this.client = client(url, pin);
   }
@@ -115,7 +110,7 @@ public final class HttpStore implements BlobStore {
   @Override
   public boolean putIfAbsent(String key, byte[] data) {
     StoreKeys.check(key);
-    return put(key, HttpRequest.BodyPublishers.ofByteArray(data), () -> data);
+    return put(key, HttpRequest.BodyPublishers.ofByteArray(data));
   }
 
   /** Sends the file as the request body, read from disk as it goes (a pack is not held in memory). */
@@ -129,13 +124,7 @@ public final class HttpStore implements BlobStore {
       } catch (java.io.FileNotFoundException e) {
         throw new StoreException(key, "the file to store is gone: " + file, e);
       }
-      return put(key, body, () -> {
-        try {
-          return java.nio.file.Files.readAllBytes(file);
-        } catch (java.io.IOException e) {
-          throw new StoreException(key, "cannot read back " + file + ": " + e.getMessage(), e);
-        }
-      });
+      return put(key, body);
     } finally {
       try {
         java.nio.file.Files.deleteIfExists(file);
@@ -145,32 +134,22 @@ public final class HttpStore implements BlobStore {
     }
   }
 
-  /**
-   * The PUT of both {@code putIfAbsent}s. On 200 (already there): if an earlier attempt of this
-   * call may have stored it, it is ours when equal; content-addressed objects are equal by name
-   * (and a write-only agent may not read packs back), others are compared with {@code content}.
-   */
-  private boolean put(String key, HttpRequest.BodyPublisher body, java.util.function.Supplier<byte[]> content) {
-    HttpRequest req = request(key).timeout(Duration.ofMinutes(10)).PUT(body).build();
-    Attempts a = new Attempts();
-    HttpResponse<byte[]> r = send(req, key, a);
+  /** The PUT of both {@code putIfAbsent}s: 201 stored, 200 already there. */
+  private boolean put(String key, HttpRequest.BodyPublisher body) {
+    HttpResponse<byte[]> r = send(request(key).timeout(Duration.ofMinutes(10)).PUT(body).build(), key);
     if (r.statusCode() == 201) {
       return true;
     }
     if (r.statusCode() == 200) {
-      return a.retried && (contentAddressed(key) || Arrays.equals(get(key), content.get()));
+      return false;
     }
     throw refused(key, r);
-  }
-
-  private static boolean contentAddressed(String key) {
-    return key.startsWith(StoreKeys.DATA) || key.startsWith(StoreKeys.INDEX) || key.startsWith(StoreKeys.SNAPSHOTS);
   }
 
   @Override
   public byte[] get(String key) {
     StoreKeys.check(key);
-    HttpResponse<byte[]> r = send(request(key).timeout(Duration.ofMinutes(5)).GET().build(), key, new Attempts());
+    HttpResponse<byte[]> r = send(request(key).timeout(Duration.ofMinutes(5)).GET().build(), key);
     if (r.statusCode() == 200) {
       return r.body();
     }
@@ -188,7 +167,7 @@ public final class HttpStore implements BlobStore {
     }
     HttpRequest req = request(key).timeout(Duration.ofMinutes(5))
         .header("Range", "bytes=" + offset + "-" + (offset + length - 1)).GET().build();
-    HttpResponse<byte[]> r = send(req, key, new Attempts());
+    HttpResponse<byte[]> r = send(req, key);
     if (r.statusCode() == 206 && r.body().length == length) {
       return r.body();
     }
@@ -204,8 +183,7 @@ public final class HttpStore implements BlobStore {
   @Override
   public Optional<Long> size(String key) {
     StoreKeys.check(key);
-    HttpResponse<byte[]> r = send(request(key).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), key,
-        new Attempts());
+    HttpResponse<byte[]> r = send(request(key).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), key);
     if (r.statusCode() == 404) {
       return Optional.empty();
     }
@@ -222,7 +200,7 @@ public final class HttpStore implements BlobStore {
     URI u = URI.create(objects + "?prefix=" + URLEncoder.encode(prefix, StandardCharsets.UTF_8));
     HttpRequest req = HttpRequest.newBuilder(u).header("Authorization", "Bearer " + token)
         .timeout(Duration.ofMinutes(5)).GET().build();
-    HttpResponse<byte[]> r = send(req, prefix, new Attempts());
+    HttpResponse<byte[]> r = send(req, prefix);
     if (r.statusCode() != 200) {
       throw refused(prefix, r);
     }
@@ -245,7 +223,7 @@ public final class HttpStore implements BlobStore {
   @Override
   public boolean delete(String key) {
     StoreKeys.check(key);
-    HttpResponse<byte[]> r = send(request(key).DELETE().build(), key, new Attempts());
+    HttpResponse<byte[]> r = send(request(key).DELETE().build(), key);
     if (r.statusCode() == 204 || r.statusCode() == 200) {
       return true;
     }
@@ -270,51 +248,32 @@ public final class HttpStore implements BlobStore {
         .timeout(Duration.ofMinutes(2));
   }
 
-  /** Whether an operation needed more than one attempt. */
-  private static final class Attempts {
-    boolean retried;
-  }
-
-  private HttpResponse<byte[]> send(HttpRequest req, String key, Attempts attempts) {
-    long deadline = System.nanoTime() + retryFor.toNanos();
-    long backoffMs = 250;
-    while (true) {
-      String why;
-      try {
-        HttpResponse<byte[]> r = client.send(req, HttpResponse.BodyHandlers.ofByteArray());
-        r.headers().firstValue("Cairn-Warning").ifPresent(w -> {
-          if (warned.add(w)) {
-            warnings.accept(w);
-          }
-        });
-        int s = r.statusCode();
-        if (s != 429 && s != 502 && s != 503 && s != 504) {
-          return r;
+  /** One exchange; what may pass if tried again is a {@link TransientStoreException}. */
+  private HttpResponse<byte[]> send(HttpRequest req, String key) {
+    String why;
+    try {
+      HttpResponse<byte[]> r = client.send(req, HttpResponse.BodyHandlers.ofByteArray());
+      r.headers().firstValue("Cairn-Warning").ifPresent(w -> {
+        if (warned.add(w)) {
+          warnings.accept(w);
         }
-        why = "HTTP " + s;
-      } catch (ConnectException e) {
-        why = "cannot connect (" + e.getMessage() + ")";
-      } catch (javax.net.ssl.SSLHandshakeException e) {
-        throw new StoreException(key, "TLS handshake with " + location + " failed: " + rootMessage(e), e);
-      } catch (IOException e) {
-        why = e.toString();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new StoreException(key, "interrupted", e);
+      });
+      int s = r.statusCode();
+      if (s != 429 && s != 502 && s != 503 && s != 504) {
+        return r;
       }
-      if (System.nanoTime() + backoffMs * 1_000_000L > deadline) {
-        throw new StoreException(key, "the server at " + location + " did not answer within "
-            + retryFor.toSeconds() + " s (last: " + why + "); the backup can be run again and resumes", null);
-      }
-      attempts.retried = true;
-      try {
-        Thread.sleep(backoffMs + ThreadLocalRandom.current().nextLong(backoffMs / 2 + 1));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new StoreException(key, "interrupted", e);
-      }
-      backoffMs = Math.min(backoffMs * 2, 15_000);
+      why = "HTTP " + s;
+    } catch (ConnectException e) {
+      why = "cannot connect (" + e.getMessage() + ")";
+    } catch (javax.net.ssl.SSLHandshakeException e) {
+      throw new StoreException(key, "TLS handshake with " + location + " failed: " + rootMessage(e), e);
+    } catch (IOException e) {
+      why = e.toString();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StoreException(key, "interrupted", e);
     }
+    throw new TransientStoreException(key, why, null);
   }
 
   private static String rootMessage(Throwable t) {

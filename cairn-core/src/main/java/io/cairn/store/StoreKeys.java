@@ -42,6 +42,14 @@ public final class StoreKeys {
     return KEYS + id.hex();
   }
 
+  /**
+   * Whether the key names an object by the SHA-256 of its bytes (packs, index segments,
+   * snapshots): two objects of one such name are the same object.
+   */
+  public static boolean isContentAddressed(String key) {
+    return key.startsWith(DATA) || key.startsWith(INDEX) || key.startsWith(SNAPSHOTS);
+  }
+
   /** The id at the end of a key such as {@code data/ab/abcd...}. */
   public static Id idOf(String key) {
     int slash = key.lastIndexOf('/');

@@ -31,6 +31,8 @@ public final class FaultInjectingStore implements BlobStore {
   private volatile Predicate<String> truncate = NONE;
   private volatile long truncatedLength;
   private volatile Predicate<String> hide = NONE;
+  private volatile double flakyFraction;
+  private java.util.Random flakyRandom = new java.util.Random(0);
 
   private FaultInjectingStore(BlobStore delegate) {
     this.delegate = delegate;
@@ -89,12 +91,40 @@ public final class FaultInjectingStore implements BlobStore {
     return this;
   }
 
+  /**
+   * Makes about {@code fraction} of all calls fail with a {@link TransientStoreException}, as an
+   * object store answering 500 or 503 would: half of them before the call reaches the wrapped
+   * store, half after it (the work done, the answer lost), so a retried put finds its own object.
+   */
+  public synchronized FaultInjectingStore flaky(double fraction, long seed) {
+    flakyFraction = fraction;
+    flakyRandom = new java.util.Random(seed);
+    return this;
+  }
+
+  /** Throws a transient failure for about the configured fraction of calls at this point. */
+  private void flake(String key, boolean after) {
+    if (flakyFraction == 0) {
+      return;
+    }
+    boolean fail;
+    synchronized (this) {
+      fail = flakyRandom.nextDouble() < flakyFraction / 2;
+    }
+    if (fail) {
+      faultsInjected.incrementAndGet();
+      throw new TransientStoreException(key, after ? "HTTP 500 after the work was done (injected)"
+          : "HTTP 503 (injected)", null);
+    }
+  }
+
   /** Removes every fault; the store passes calls through again. */
   public synchronized FaultInjectingStore heal() {
     spaceLeft = Long.MAX_VALUE;
     flipBit = NONE;
     truncate = NONE;
     hide = NONE;
+    flakyFraction = 0;
     return this;
   }
 
@@ -105,6 +135,7 @@ public final class FaultInjectingStore implements BlobStore {
 
   @Override
   public boolean putIfAbsent(String key, byte[] data) {
+    flake(StoreKeys.check(key), false);
     if (!reserve(data.length)) {
       if (delegate.size(key).isPresent()) {
         return false;
@@ -116,6 +147,7 @@ public final class FaultInjectingStore implements BlobStore {
     boolean wrote = false;
     try {
       wrote = delegate.putIfAbsent(key, data);
+      flake(key, true);
       return wrote;
     } finally {
       if (!wrote) {
@@ -144,6 +176,7 @@ public final class FaultInjectingStore implements BlobStore {
   @Override
   public byte[] get(String key) {
     checkVisible(key);
+    flake(key, false);
     byte[] data = delegate.get(key);
     if (truncate.test(key) && data.length > truncatedLength) {
       faultsInjected.incrementAndGet();
@@ -155,6 +188,7 @@ public final class FaultInjectingStore implements BlobStore {
   @Override
   public byte[] getRange(String key, long offset, int length) {
     checkVisible(key);
+    flake(key, false);
     if (truncate.test(key) && offset + length > truncatedLength
         && delegate.size(key).orElse(0L) > truncatedLength) {
       faultsInjected.incrementAndGet();
@@ -169,11 +203,13 @@ public final class FaultInjectingStore implements BlobStore {
     if (hidden(key)) {
       return Optional.empty();
     }
+    flake(key, false);
     return delegate.size(key).map(s -> truncate.test(key) ? Math.min(s, truncatedLength) : s);
   }
 
   @Override
   public List<StoreEntry> list(String prefix) {
+    flake(StoreKeys.checkPrefix(prefix), false);
     return delegate.list(prefix).stream()
         .filter(e -> !hidden(e.key()))
         .map(e -> truncate.test(e.key()) && e.size() > truncatedLength
@@ -183,7 +219,13 @@ public final class FaultInjectingStore implements BlobStore {
 
   @Override
   public boolean delete(String key) {
-    return !hidden(key) && delegate.delete(key);
+    if (hidden(key)) {
+      return false;
+    }
+    flake(key, false);
+    boolean removed = delegate.delete(key);
+    flake(key, true);
+    return removed;
   }
 
   @Override

@@ -222,8 +222,7 @@ class AuthorizationMatrixTest {
    * ended (deleted) by the same agent.
    */
   private static void writeRealRepository() {
-    HttpStore store = new HttpStore(vault.repositoryUrl("acme", "main"), TOKENS.get(ACME_APPEND), vault.fingerprint,
-        Duration.ofSeconds(5), w -> {});
+    HttpStore store = new HttpStore(vault.repositoryUrl("acme", "main"), TOKENS.get(ACME_APPEND), vault.fingerprint, w -> { });
     try (Repository repo = Repository.init(store, "repository-password".toCharArray(),
         Repository.InitSettings.DEFAULT, RepositoryOptions.defaults(tmp.resolve("cache")))) {
       byte[] file = new byte[20_000];

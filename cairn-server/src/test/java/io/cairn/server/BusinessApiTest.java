@@ -141,8 +141,7 @@ class BusinessApiTest {
     vault.admin("PATCH", "/api/v1/tenants/fleet/agents/" + ids.get("stale"), Map.of("expectedIntervalHours", 24));
 
     // The dashboard: the missed backup, a tenant over its soft quota (1 byte), a failed job.
-    try (HttpStore store = new HttpStore(vault.repositoryUrl("fleet", "main"), ok, vault.fingerprint,
-        Duration.ofSeconds(5), w -> { })) {
+    try (HttpStore store = new HttpStore(vault.repositoryUrl("fleet", "main"), ok, vault.fingerprint, w -> { })) {
       store.putIfAbsent("sessions/" + HexFormat.of().formatHex(new byte[32]),
           new SessionMarker(now, "fresh", 1).encode());
     }
