@@ -287,7 +287,16 @@ public final class Business {
     Map<String, Object> m = new LinkedHashMap<>();
     Map<String, Object> cap = new LinkedHashMap<>();
     long total;
-    try {
+    long physical = repos.all().stream().mapToLong(RepoHandle::physicalBytes).sum();
+    Placement placement = repos.placement();
+    if (placement.inBucket()) {
+      // An object store does not tell its size over S3: the operator states it (storage.capacity-bytes).
+      total = placement.capacityBytes();
+      cap.put("path", placement.describe());
+      cap.put("totalBytes", total);
+      cap.put("usedBytes", physical);
+      cap.put("freeBytes", Math.max(0, total - physical));
+    } else try {
       FileStore fs = Files.getFileStore(dataDir.resolve("repos"));
       total = fs.getTotalSpace();
       cap.put("path", dataDir.resolve("repos").toString());
@@ -298,7 +307,6 @@ public final class Business {
       throw new UncheckedIOException(e);
     }
     m.put("capacity", cap);
-    long physical = repos.all().stream().mapToLong(RepoHandle::physicalBytes).sum();
     m.put("physicalBytes", physical);
     m.put("logicalBytes", db.jdbi().withHandle(h -> h.createQuery("SELECT COALESCE(SUM(logical_bytes), 0) FROM "
         + "snapshots").mapTo(Long.class).one()));

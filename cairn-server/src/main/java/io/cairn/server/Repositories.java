@@ -5,7 +5,6 @@ import io.cairn.format.Id;
 import io.cairn.format.SnapshotCodec;
 import io.cairn.format.SnapshotEnvelope;
 import io.cairn.repository.ContentAddressed;
-import io.cairn.store.FileSystemStore;
 import io.cairn.store.StoreEntry;
 import io.cairn.store.StoreKeys;
 import java.nio.file.Path;
@@ -19,8 +18,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The tenants' repositories on this server: {@code DATA/repos/TENANT/REPOSITORY}, each a plain
- * Cairn repository directory that {@code cairn -r DIR} can read without the server. Keeps the
+ * The tenants' repositories on this server: each a plain Cairn repository, in {@code
+ * DATA/repos/TENANT/REPOSITORY} or in a bucket ({@link Placement}), that {@code cairn -r
+ * LOCATION} can read without the server. Keeps the
  * snapshot table (what the plaintext envelopes say) in step with the store.
  */
 public final class Repositories {
@@ -30,14 +30,19 @@ public final class Repositories {
       StoreKeys.INDEX, StoreKeys.SNAPSHOTS, StoreKeys.SESSIONS, StoreKeys.CONDEMNED);
 
   private final Database db;
-  private final Path root;
+  private final Placement placement;
   private final Clock clock;
   private final Map<Long, RepoHandle> byId = new ConcurrentHashMap<>();
 
-  public Repositories(Database db, Path dataDir, Clock clock) {
+  public Repositories(Database db, Path dataDir, ServerConfig.Storage storage, Clock clock) {
     this.db = db;
-    this.root = dataDir.resolve("repos");
+    this.placement = new Placement(dataDir, storage);
     this.clock = clock;
+  }
+
+  /** Where repositories are kept, for the tenants' repository pages and the capacity view. */
+  Placement placement() {
+    return placement;
   }
 
   /** Opens every repository and recounts its bytes and snapshots from what is on disk. */
@@ -57,8 +62,7 @@ public final class Repositories {
   }
 
   RepoHandle open(long id, long tenantId, String tenantSlug, String name) {
-    Path dir = root.resolve(tenantSlug).resolve(name);
-    MeteredStore store = new MeteredStore(new FileSystemStore(dir));
+    MeteredStore store = new MeteredStore(placement.open(tenantSlug, name));
     RepoHandle h = new RepoHandle(id, tenantId, tenantSlug, name, store);
     store.attach(h);
     recount(h);
@@ -155,5 +159,6 @@ public final class Repositories {
 
   public void close() {
     byId.values().forEach(h -> h.store().close());
+    placement.close();
   }
 }

@@ -35,7 +35,57 @@ public record ServerConfig(
     String metricsToken,
     Duration shutdownGrace,
     Duration idleTimeout,
-    boolean logRequests) {
+    boolean logRequests,
+    Storage storage) {
+
+  /**
+   * Where tenants' repositories live: {@code DATA/repos} (location null), or a bucket, as one
+   * bucket with a prefix per tenant and repository or a bucket per tenant.
+   *
+   * @param location the bucket, with the prefix under which repositories go; null for DATA/repos
+   * @param keys the bucket's access key, or null for the SDK's chain (environment, profile)
+   * @param capacityBytes what the operator says the object store holds (S3 cannot tell), 0 unknown
+   * @param retryFor how long one store operation is retried before the request fails
+   */
+  public record Storage(io.cairn.store.StoreLocation.Bucket location, Layout layout, io.cairn.store.S3Store.Keys keys,
+      long capacityBytes, Duration retryFor) {
+    /** How repositories are laid out in the bucket. */
+    public enum Layout {
+      /** BUCKET/PREFIX/TENANT/REPOSITORY/... */
+      SHARED,
+      /** BUCKET-TENANT/PREFIX/REPOSITORY/...: each tenant's data in a bucket of its own */
+      BUCKET_PER_TENANT
+    }
+
+    static Storage parse(Properties p) {
+      String where = p.getProperty("storage.location");
+      Layout layout = switch (p.getProperty("storage.layout").toLowerCase(Locale.ROOT)) {
+        case "shared" -> Layout.SHARED;
+        case "bucket-per-tenant" -> Layout.BUCKET_PER_TENANT;
+        default -> throw new IllegalArgumentException("storage.layout must be shared or bucket-per-tenant, not '"
+            + p.getProperty("storage.layout") + "'");
+      };
+      String id = p.getProperty("storage.s3.access-key-id");
+      String secret = p.getProperty("storage.s3.secret-access-key");
+      io.cairn.store.S3Store.Keys keys = id.isEmpty() && secret.isEmpty() ? null
+          : new io.cairn.store.S3Store.Keys(id, secret);
+      long capacity = integer(p, "storage.capacity-bytes", 0, Long.MAX_VALUE);
+      Duration retry = duration(p, "storage.retry-for");
+      if (where.isEmpty()) {
+        return new Storage(null, layout, keys, capacity, retry);
+      }
+      if (!(io.cairn.store.StoreLocation.parse(where) instanceof io.cairn.store.StoreLocation.Bucket b)) {
+        throw new IllegalArgumentException("storage.location must be empty (the data directory) or a bucket "
+            + "s3:https://HOST[:PORT]/BUCKET[/PREFIX], not '" + where + "'");
+      }
+      return new Storage(b, layout, keys, capacity, retry);
+    }
+
+    /** Whether repositories are in a bucket rather than the data directory. */
+    public boolean inBucket() {
+      return location != null;
+    }
+  }
 
   /** How the server speaks TLS. */
   public enum TlsMode {
@@ -64,7 +114,13 @@ public record ServerConfig(
       Map.entry("metrics.token", ""),
       Map.entry("shutdown.grace", "20s"),
       Map.entry("http.idle-timeout", "30s"),
-      Map.entry("log.requests", "false"));
+      Map.entry("log.requests", "false"),
+      Map.entry("storage.location", ""),
+      Map.entry("storage.layout", "shared"),
+      Map.entry("storage.s3.access-key-id", ""),
+      Map.entry("storage.s3.secret-access-key", ""),
+      Map.entry("storage.capacity-bytes", "0"),
+      Map.entry("storage.retry-for", "60s"));
 
   /** Loads the file (when it exists) and applies {@code env} overrides over the defaults. */
   public static ServerConfig load(Path dataDir, Path configFile, Map<String, String> env) {
@@ -111,7 +167,8 @@ public record ServerConfig(
         p.getProperty("metrics.token"),
         duration(p, "shutdown.grace"),
         duration(p, "http.idle-timeout"),
-        bool(p, "log.requests")).validated();
+        bool(p, "log.requests"),
+        Storage.parse(p)).validated();
   }
 
   /** {@code listen.port} → {@code CAIRN_SERVER_LISTEN_PORT}. */
@@ -129,7 +186,7 @@ public record ServerConfig(
   public ServerConfig withPort(int port) {
     return new ServerConfig(dataDir, listenHost, port, tls, tlsCertificate, tlsPrivateKey, publicUrl,
         maxObjectBytes, gcInterval, scrubInterval, retentionInterval, gcGrace, gcFenceMargin, scrubReadPercent,
-        metricsToken, shutdownGrace, idleTimeout, logRequests);
+        metricsToken, shutdownGrace, idleTimeout, logRequests, storage);
   }
 
   private static TlsMode tlsMode(String v) {

@@ -61,7 +61,7 @@ public final class VaultServer implements AutoCloseable {
     }
     this.db = Database.open(config.dataDir().resolve("cairn.db"));
     this.accounts = new Accounts(db, clock);
-    this.repositories = new Repositories(db, config.dataDir(), clock);
+    this.repositories = new Repositories(db, config.dataDir(), config.storage(), clock);
     this.metering = new Metering(db, repositories, clock);
     this.audit = new Audit(db, clock);
     this.objects = new ObjectService(db, repositories, metering, config.maxObjectBytes());

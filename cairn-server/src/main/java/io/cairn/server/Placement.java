@@ -1,0 +1,93 @@
+package io.cairn.server;
+
+import io.cairn.store.BlobStore;
+import io.cairn.store.FileSystemStore;
+import io.cairn.store.RetryingStore;
+import io.cairn.store.S3Store;
+import io.cairn.store.StoreLocation;
+import java.nio.file.Path;
+import java.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Where each tenant's repository is kept (docs/server.md, "Storage"): {@code DATA/repos/TENANT/REPO}
+ * by default, or in a bucket, as {@code BUCKET/PREFIX/TENANT/REPO/} (shared) or {@code
+ * BUCKET-TENANT/PREFIX/REPO/} (a bucket per tenant). Either way it is a plain repository that
+ * {@code cairn -r LOCATION} reads without the server. All bucket stores share one client (one
+ * connection pool), and each is wrapped in the same {@link RetryingStore} as the CLI's.
+ */
+final class Placement implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Placement.class);
+
+  private final Path root;
+  private final ServerConfig.Storage storage;
+  private final software.amazon.awssdk.services.s3.S3Client client;
+
+  Placement(Path dataDir, ServerConfig.Storage storage) {
+    this.root = dataDir.resolve("repos");
+    this.storage = storage;
+    this.client = storage.inBucket() ? S3Store.client(storage.location().endpoint(), storage.keys()) : null;
+  }
+
+  /** The location of a tenant's repository, as {@code cairn -r} takes it. */
+  StoreLocation locate(String tenant, String repository) {
+    if (!storage.inBucket()) {
+      return new StoreLocation.Directory(root.resolve(tenant).resolve(repository));
+    }
+    StoreLocation.Bucket b = storage.location();
+    return switch (storage.layout()) {
+      case SHARED -> b.under(tenant + "/" + repository);
+      case BUCKET_PER_TENANT -> {
+        String bucket = b.bucket() + "-" + tenant;
+        if (bucket.length() > 63) {
+          throw ApiException.badRequest("the tenant's bucket name " + bucket + " would be longer than S3's 63 "
+              + "characters; choose a shorter tenant name or a shorter storage.location bucket");
+        }
+        yield new StoreLocation.Bucket(b.endpoint(), bucket, b.prefix() + repository + "/");
+      }
+    };
+  }
+
+  /** Opens a tenant's repository store, making its bucket first when it is missing. */
+  BlobStore open(String tenant, String repository) {
+    StoreLocation where = locate(tenant, repository);
+    if (where instanceof StoreLocation.Bucket b) {
+      BlobStore s = new RetryingStore(S3Store.on(client, b, S3Store.Tuning.DEFAULT), storage.retryFor(),
+          new RetryingStore.Listener() {
+            @Override
+            public void retrying(String location, String reason, Instant giveUpAt) {
+              LOG.warn("object store {}: {}; retrying until {}", location, reason, giveUpAt);
+            }
+
+            @Override
+            public void recovered(String location, int attempts) {
+              LOG.info("object store {} answers again after {} failed attempts", location, attempts);
+            }
+          });
+      s.init();
+      return s;
+    }
+    return new FileSystemStore(((StoreLocation.Directory) where).path());
+  }
+
+  boolean inBucket() {
+    return storage.inBucket();
+  }
+
+  long capacityBytes() {
+    return storage.capacityBytes();
+  }
+
+  String describe() {
+    return storage.inBucket() ? storage.location().text() + " (" + storage.layout().name().toLowerCase().replace('_', '-')
+        + ")" : root.toString();
+  }
+
+  @Override
+  public void close() {
+    if (client != null) {
+      client.close();
+    }
+  }
+}
