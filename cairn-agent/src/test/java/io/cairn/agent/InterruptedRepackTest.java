@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;
-import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,23 +48,8 @@ class InterruptedRepackTest {
   void aPackCondemnedWholeSurvivesTheRunThatRepacksIntoItAgain() throws Exception {
     Path repoDir = tmp.resolve("repo");
     FileSystemStore store = new FileSystemStore(repoDir);
-    Path src = Files.createDirectories(tmp.resolve("src"));
-    Random r = new Random(5);
-    for (String name : new String[] {"a", "b"}) {
-      byte[] data = new byte[3 << 20];
-      r.nextBytes(data);
-      Files.write(src.resolve(name), data);
-    }
-    Snapshot first;
-    try (Repository repo = TestRepos.create(store, tmp.resolve("c1"))) {
-      first = repo.loadSnapshot(TestRepos.backup(repo, null, src).snapshot());
-    }
-    Files.delete(src.resolve("b"));
-    Id second;
-    try (Repository repo = TestRepos.open(store, tmp.resolve("c2"))) {
-      second = TestRepos.backup(repo, first, src).snapshot();
-    }
-    store.delete(StoreKeys.snapshot(first.id()));
+    Id second = TestRepos.oneFileDropped(store, tmp, 5).second();
+    Path src = tmp.resolve("src");
     Pruner.Plan condemning = pruner(store, Duration.ZERO).plan();
     assertThat(condemning.condemn()).as("b's blobs and the first tree").isNotEmpty();
     pruner(store, Duration.ZERO).execute(condemning);

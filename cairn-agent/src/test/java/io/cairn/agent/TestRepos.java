@@ -33,6 +33,34 @@ final class TestRepos {
     return new Backup(repo, req, new Progress()).run();
   }
 
+  /** Two snapshots of a folder, of files a and b then of a alone, with the first one forgotten. */
+  record OneFileDropped(Snapshot first, io.cairn.format.Id second) {}
+
+  /**
+   * Backs up files a and b (3 MiB each, random from {@code seed}) under {@code dir/src}, then a
+   * alone, and deletes the first snapshot: b's data is garbage, sharing a pack with a's.
+   */
+  static OneFileDropped oneFileDropped(BlobStore store, Path dir, long seed) throws java.io.IOException {
+    Path src = java.nio.file.Files.createDirectories(dir.resolve("src"));
+    java.util.Random r = new java.util.Random(seed);
+    for (String name : new String[] {"a", "b"}) {
+      byte[] data = new byte[3 << 20];
+      r.nextBytes(data);
+      java.nio.file.Files.write(src.resolve(name), data);
+    }
+    Snapshot first;
+    try (Repository repo = create(store, dir.resolve("c1"))) {
+      first = repo.loadSnapshot(backup(repo, null, src).snapshot());
+    }
+    java.nio.file.Files.delete(src.resolve("b"));
+    io.cairn.format.Id second;
+    try (Repository repo = open(store, dir.resolve("c2"))) {
+      second = backup(repo, first, src).snapshot();
+    }
+    store.delete(io.cairn.store.StoreKeys.snapshot(first.id()));
+    return new OneFileDropped(first, second);
+  }
+
   /** Copies the directory tree {@code from} to {@code to} (a repository, say), files and directories. */
   static void copyTree(Path from, Path to) throws java.io.IOException {
     try (java.util.stream.Stream<Path> s = java.nio.file.Files.walk(from)) {

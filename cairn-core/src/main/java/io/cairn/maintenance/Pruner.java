@@ -145,6 +145,12 @@ public final class Pruner {
       for (CondemnedList.Pair p : candidates) {
         candidatePacks.add(p.pack());
       }
+      // A pack the object store keeps locked (S3 Object Lock) can be neither deleted nor
+      // rewritten yet: its pairs stay in the index and are condemned again, for a run after the lock.
+      Set<Id> locked = lockedPacks(candidatePacks, wholeCandidates, now, notes);
+      candidates.removeIf(p -> locked.contains(p.pack()));
+      candidatePacks.removeAll(locked);
+      wholeCandidates.removeAll(locked);
       Map<Id, Long> packSizes = new HashMap<>();
       for (StoreKeys.Named e : StoreKeys.listNamed(store, StoreKeys.DATA)) {
         packSizes.put(e.id(), e.entry().size());
@@ -227,6 +233,20 @@ public final class Pruner {
       return new Plan(snapshots, referenced.size(), condemn, sweptLists, remove, deletePacks, repackPacks,
           freed, repacked, segmentsToRewrite, deadMarkers, notes, store.abandonedScratch(scratchBefore), scratchBefore);
     }
+  }
+
+  /** The packs among those that may go which the store locks until after {@code now}. */
+  private Set<Id> lockedPacks(Set<Id> packs, Set<Id> whole, Instant now, List<String> notes) {
+    Set<Id> all = new HashSet<>(packs);
+    all.addAll(whole);
+    Set<Id> locked = new HashSet<>();
+    for (Id pack : all) {
+      store.lockedUntil(StoreKeys.pack(pack)).filter(until -> until.isAfter(now)).ifPresent(until -> {
+        locked.add(pack);
+        notes.add("pack " + pack.shortHex() + " is locked in the object store until " + until + "; kept until then");
+      });
+    }
+    return locked;
   }
 
   /**

@@ -117,6 +117,23 @@ public interface BlobStore extends AutoCloseable {
   }
 
   /**
+   * Until when the store itself refuses to delete or replace the object (S3 Object Lock
+   * retention); empty when it is not locked or the store has no such lock.
+   */
+  default Optional<java.time.Instant> lockedUntil(String key) {
+    return Optional.empty();
+  }
+
+  /**
+   * Has the store refuse to delete or replace the object until {@code until}, extending a shorter
+   * lock and never shortening one. False when the store cannot lock objects (a directory, a bucket
+   * without Object Lock, a server), true when the object is locked until then or later.
+   */
+  default boolean lockUntil(String key, java.time.Instant until) {
+    return false;
+  }
+
+  /**
    * Makes the container the objects go in, when the store has one that may be missing (an S3
    * bucket); a repository's {@code init} calls it before writing anything. Does nothing when it
    * exists already, or for stores that make what they need as they write (a directory).

@@ -25,7 +25,7 @@ import java.util.function.Supplier;
  * sent, which it reads back to compare; where the credential may not read it (a write-only
  * agent's pack), a content-addressed object is the one sent by its name, the hash of its bytes.
  */
-public final class RetryingStore implements BlobStore {
+public final class RetryingStore extends ForwardingStore {
   /** Told when an operation starts retrying and when the store answers again. */
   public interface Listener {
     /** An attempt failed; the next one follows after a pause, until {@code giveUpAt}. */
@@ -45,7 +45,6 @@ public final class RetryingStore implements BlobStore {
   private static final Duration FIRST_BACKOFF = Duration.ofMillis(250);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(15);
 
-  private final BlobStore delegate;
   private final Duration retryFor;
   private final Listener listener;
   private final Clock clock;
@@ -60,16 +59,11 @@ public final class RetryingStore implements BlobStore {
     if (retryFor.isNegative()) {
       throw new IllegalArgumentException("the retry budget must not be negative, not " + retryFor);
     }
-    this.delegate = delegate;
+    super(delegate);
     this.retryFor = retryFor;
     this.listener = listener;
     this.clock = clock;
     this.sleeper = sleeper;
-  }
-
-  /** The wrapped store. */
-  public BlobStore delegate() {
-    return delegate;
   }
 
   /** Whether an operation needed more than one attempt. */
@@ -84,19 +78,19 @@ public final class RetryingStore implements BlobStore {
       try {
         T result = op.get();
         if (attempts.failed > 0) {
-          listener.recovered(delegate.location(), attempts.failed);
+          listener.recovered(inner.location(), attempts.failed);
         }
         return result;
       } catch (TransientStoreException e) {
         Duration pause = backoff.plusMillis(ThreadLocalRandom.current().nextLong(backoff.toMillis() / 2 + 1));
         if (clock.instant().plus(pause).isAfter(giveUpAt)) {
-          StoreException out = new StoreException(key, delegate.location() + " did not answer within "
+          StoreException out = new StoreException(key, inner.location() + " did not answer within "
               + retryFor.toSeconds() + " s (last: " + e.reason() + "); run the command again once it is reachable: "
               + "a backup resumes where it stopped", e);
           throw out;
         }
         attempts.failed++;
-        listener.retrying(delegate.location(), e.reason(), giveUpAt);
+        listener.retrying(inner.location(), e.reason(), giveUpAt);
         try {
           sleeper.sleep(pause);
         } catch (InterruptedException ie) {
@@ -118,7 +112,7 @@ public final class RetryingStore implements BlobStore {
   @Override
   public boolean putIfAbsent(String key, byte[] data, int length) {
     Attempts a = new Attempts();
-    boolean created = run(key, a, () -> delegate.putIfAbsent(key, data, length));
+    boolean created = run(key, a, () -> inner.putIfAbsent(key, data, length));
     return created || a.failed > 0 && ours(key, () -> length == data.length ? data : Arrays.copyOf(data, length));
   }
 
@@ -127,7 +121,7 @@ public final class RetryingStore implements BlobStore {
   public boolean putIfAbsent(String key, Path file) {
     try {
       Attempts a = new Attempts();
-      boolean created = run(key, a, () -> delegate.putIfAbsent(key, attemptCopy(key, file)));
+      boolean created = run(key, a, () -> inner.putIfAbsent(key, attemptCopy(key, file)));
       return created || a.failed > 0 && ours(key, () -> {
         try {
           return Files.readAllBytes(file);
@@ -169,18 +163,13 @@ public final class RetryingStore implements BlobStore {
   }
 
   @Override
-  public Path createSpoolFile() throws IOException {
-    return delegate.createSpoolFile();
-  }
-
-  @Override
   public byte[] get(String key) {
-    return run(key, new Attempts(), () -> delegate.get(key));
+    return run(key, new Attempts(), () -> inner.get(key));
   }
 
   @Override
   public byte[] getRange(String key, long offset, int length) {
-    return run(key, new Attempts(), () -> delegate.getRange(key, offset, length));
+    return run(key, new Attempts(), () -> inner.getRange(key, offset, length));
   }
 
   @Override
@@ -188,19 +177,19 @@ public final class RetryingStore implements BlobStore {
     int start = dst.position();
     run(key, new Attempts(), () -> {
       dst.position(start);
-      delegate.readRange(key, offset, dst);
+      inner.readRange(key, offset, dst);
       return null;
     });
   }
 
   @Override
   public Optional<Long> size(String key) {
-    return run(key, new Attempts(), () -> delegate.size(key));
+    return run(key, new Attempts(), () -> inner.size(key));
   }
 
   @Override
   public List<StoreEntry> list(String prefix) {
-    return run(prefix, new Attempts(), () -> delegate.list(prefix));
+    return run(prefix, new Attempts(), () -> inner.list(prefix));
   }
 
   @Override
@@ -210,35 +199,25 @@ public final class RetryingStore implements BlobStore {
       return false;
     }
     Attempts a = new Attempts();
-    boolean removed = run(key, a, () -> delegate.delete(key));
+    boolean removed = run(key, a, () -> inner.delete(key));
     return removed || a.failed > 0;
+  }
+
+  @Override
+  public Optional<Instant> lockedUntil(String key) {
+    return run(key, new Attempts(), () -> inner.lockedUntil(key));
+  }
+
+  @Override
+  public boolean lockUntil(String key, Instant until) {
+    return run(key, new Attempts(), () -> inner.lockUntil(key, until));
   }
 
   @Override
   public void init() {
     run("", new Attempts(), () -> {
-      delegate.init();
+      inner.init();
       return null;
     });
-  }
-
-  @Override
-  public List<Scratch> abandonedScratch(Instant before) {
-    return delegate.abandonedScratch(before);
-  }
-
-  @Override
-  public boolean deleteScratch(Scratch s, Instant before) {
-    return delegate.deleteScratch(s, before);
-  }
-
-  @Override
-  public String location() {
-    return delegate.location();
-  }
-
-  @Override
-  public void close() {
-    delegate.close();
   }
 }

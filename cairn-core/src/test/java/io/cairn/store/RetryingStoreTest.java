@@ -98,7 +98,7 @@ class RetryingStoreTest extends BlobStoreConformanceTest {
   @Test
   void refusalsAreNotRetried() {
     int[] calls = {0};
-    BlobStore refusing = new FaultInjectingStoreDelegate(new FileSystemStore(tempDir.resolve("r"))) {
+    BlobStore refusing = new ForwardingStore(new FileSystemStore(tempDir.resolve("r"))) {
       @Override
       public byte[] get(String key) {
         calls[0]++;
@@ -113,7 +113,7 @@ class RetryingStoreTest extends BlobStoreConformanceTest {
   }
 
   /** Stores, then fails once per key with a transient error, as if the answer had been lost. */
-  private static final class LoseFirstAnswer extends FaultInjectingStoreDelegate {
+  private static final class LoseFirstAnswer extends ForwardingStore {
     private final java.util.Set<String> lost = new java.util.HashSet<>();
 
     LoseFirstAnswer(BlobStore delegate) {
@@ -121,56 +121,12 @@ class RetryingStoreTest extends BlobStoreConformanceTest {
     }
 
     @Override
-    public boolean putIfAbsent(String key, byte[] data) {
-      boolean r = super.putIfAbsent(key, data);
+    public boolean putIfAbsent(String key, byte[] data, int length) {
+      boolean r = super.putIfAbsent(key, data, length);
       if (lost.add(key + java.util.Arrays.hashCode(data))) {
         throw new TransientStoreException(key, "lost", null);
       }
       return r;
-    }
-  }
-
-  /** A plain pass-through, to override one method in a test. */
-  private static class FaultInjectingStoreDelegate implements BlobStore {
-    private final BlobStore d;
-
-    FaultInjectingStoreDelegate(BlobStore d) {
-      this.d = d;
-    }
-
-    @Override
-    public boolean putIfAbsent(String key, byte[] data) {
-      return d.putIfAbsent(key, data);
-    }
-
-    @Override
-    public byte[] get(String key) {
-      return d.get(key);
-    }
-
-    @Override
-    public byte[] getRange(String key, long offset, int length) {
-      return d.getRange(key, offset, length);
-    }
-
-    @Override
-    public java.util.Optional<Long> size(String key) {
-      return d.size(key);
-    }
-
-    @Override
-    public List<StoreEntry> list(String prefix) {
-      return d.list(prefix);
-    }
-
-    @Override
-    public boolean delete(String key) {
-      return d.delete(key);
-    }
-
-    @Override
-    public String location() {
-      return d.location();
     }
   }
 }

@@ -44,6 +44,7 @@ public final class Maintenance {
   private final Database db;
   private final Repositories repos;
   private final Audit audit;
+  private final ObjectLocks locks;
   private final ServerConfig config;
   private final Clock clock;
   /** Two workers: a long scrub of one repository does not hold up another's GC. */
@@ -58,10 +59,11 @@ public final class Maintenance {
     return t;
   });
 
-  public Maintenance(Database db, Repositories repos, Audit audit, ServerConfig config, Clock clock) {
+  Maintenance(Database db, Repositories repos, Audit audit, ObjectLocks locks, ServerConfig config, Clock clock) {
     this.db = db;
     this.repos = repos;
     this.audit = audit;
+    this.locks = locks;
     this.config = config;
     this.clock = clock;
   }
@@ -182,6 +184,12 @@ public final class Maintenance {
         + "FROM repositories WHERE id = ?").bind(0, h.id()).mapToMap().one());
     String policyJson = (String) r.get("retention");
     int immutableDays = ((Number) r.get("days")).intValue();
+    // First what must stay, in the object store too where it can lock objects.
+    ObjectLocks.Result locked = locks.protect(h);
+    if (locked.supported() && locked.lockedSnapshots() > 0) {
+      summary.putObject("objectLock").put("lockedSnapshots", locked.lockedSnapshots())
+          .put("objects", locked.objects()).put("extended", locked.extended());
+    }
     if (policyJson == null || policyJson.isBlank()) {
       summary.put("skipped", "no retention policy is set for this repository");
       return "ok";

@@ -1,8 +1,7 @@
 package io.cairn.server;
 
 import io.cairn.store.BlobStore;
-import io.cairn.store.StoreEntry;
-import java.util.List;
+import io.cairn.store.ForwardingStore;
 import java.util.Optional;
 
 /**
@@ -11,12 +10,11 @@ import java.util.Optional;
  * is what is on disk (recounted at every start; {@code ServerFlowTest} and
  * {@code ConcurrentAgentsTest} compare it with the bytes on disk).
  */
-final class MeteredStore implements BlobStore {
-  private final BlobStore inner;
+final class MeteredStore extends ForwardingStore {
   private RepoHandle handle;
 
   MeteredStore(BlobStore inner) {
-    this.inner = inner;
+    super(inner);
   }
 
   void attach(RepoHandle h) {
@@ -28,17 +26,17 @@ final class MeteredStore implements BlobStore {
     return counted(inner.putIfAbsent(key, data), data.length);
   }
 
+  @Override
+  public boolean putIfAbsent(String key, byte[] data, int length) {
+    return counted(inner.putIfAbsent(key, data, length), length);
+  }
+
   private boolean counted(boolean wrote, long bytes) {
     if (wrote) {
       handle.physicalBytes.addAndGet(bytes);
       handle.objects.incrementAndGet();
     }
     return wrote;
-  }
-
-  @Override
-  public java.nio.file.Path createSpoolFile() throws java.io.IOException {
-    return inner.createSpoolFile();
   }
 
   @Override
@@ -53,41 +51,6 @@ final class MeteredStore implements BlobStore {
   }
 
   @Override
-  public byte[] get(String key) {
-    return inner.get(key);
-  }
-
-  @Override
-  public byte[] getRange(String key, long offset, int length) {
-    return inner.getRange(key, offset, length);
-  }
-
-  @Override
-  public List<Scratch> abandonedScratch(java.time.Instant before) {
-    return inner.abandonedScratch(before);
-  }
-
-  @Override
-  public boolean deleteScratch(Scratch s, java.time.Instant before) {
-    return inner.deleteScratch(s, before);
-  }
-
-  @Override
-  public void readRange(String key, long offset, java.nio.ByteBuffer dst) {
-    inner.readRange(key, offset, dst);
-  }
-
-  @Override
-  public Optional<Long> size(String key) {
-    return inner.size(key);
-  }
-
-  @Override
-  public List<StoreEntry> list(String prefix) {
-    return inner.list(prefix);
-  }
-
-  @Override
   public boolean delete(String key) {
     Optional<Long> size = inner.size(key);
     boolean removed = inner.delete(key);
@@ -96,15 +59,5 @@ final class MeteredStore implements BlobStore {
       handle.objects.decrementAndGet();
     }
     return removed;
-  }
-
-  @Override
-  public String location() {
-    return inner.location();
-  }
-
-  @Override
-  public void close() {
-    inner.close();
   }
 }

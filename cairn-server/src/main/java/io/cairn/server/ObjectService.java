@@ -31,6 +31,7 @@ public final class ObjectService {
   private final Database db;
   private final Repositories repos;
   private final Metering metering;
+  private final ObjectLocks locks;
   private final long maxObjectBytes;
   /** What a write-only agent may read of a pack: all of it (trees only) or its header from an offset. */
   private record PackAccess(boolean treesOnly, long headerStart) {}
@@ -43,10 +44,11 @@ public final class ObjectService {
         }
       });
 
-  public ObjectService(Database db, Repositories repos, Metering metering, long maxObjectBytes) {
+  ObjectService(Database db, Repositories repos, Metering metering, ObjectLocks locks, long maxObjectBytes) {
     this.db = db;
     this.repos = repos;
     this.metering = metering;
+    this.locks = locks;
     this.maxObjectBytes = maxObjectBytes;
   }
 
@@ -141,6 +143,7 @@ public final class ObjectService {
     if (created && snapshot != null) {
       repos.recordSnapshot(h, StoreKeys.idOf(key).hex(), snapshot.envelope(), a.id());
       metering.snapshotCreated(a.tenantId());
+      locks.snapshotStored(h);
     }
     return new PutResult(created, warning);
   }

@@ -53,7 +53,7 @@ final class Placement implements AutoCloseable {
   BlobStore open(String tenant, String repository) {
     StoreLocation where = locate(tenant, repository);
     if (where instanceof StoreLocation.Bucket b) {
-      BlobStore s = new RetryingStore(S3Store.on(client, b, S3Store.Tuning.DEFAULT), storage.retryFor(),
+      BlobStore s = new RetryingStore(S3Store.on(client, b, S3Store.Tuning.DEFAULT, storage.objectLock()), storage.retryFor(),
           new RetryingStore.Listener() {
             @Override
             public void retrying(String location, String reason, Instant giveUpAt) {

@@ -18,6 +18,11 @@ public final class RepoHandle {
   final AtomicLong objects = new AtomicLong();
   final ReentrantLock maintenance = new ReentrantLock();
 
+  /** What this server has locked in the object store, and until when (ObjectLocks). */
+  final java.util.Map<String, java.time.Instant> locks = new java.util.concurrent.ConcurrentHashMap<>();
+  /** Whether a lock pass of this repository is queued and has not started. */
+  final java.util.concurrent.atomic.AtomicBoolean lockPassPending = new java.util.concurrent.atomic.AtomicBoolean();
+
   RepoHandle(long id, long tenantId, String tenantSlug, String name, BlobStore store) {
     this.id = id;
     this.tenantId = tenantId;

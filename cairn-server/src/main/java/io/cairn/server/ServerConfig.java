@@ -46,9 +46,10 @@ public record ServerConfig(
    * @param keys the bucket's access key, or null for the SDK's chain (environment, profile)
    * @param capacityBytes what the operator says the object store holds (S3 cannot tell), 0 unknown
    * @param retryFor how long one store operation is retried before the request fails
+   * @param objectLock the S3 Object Lock mode set on what locked snapshots need; null for none
    */
   public record Storage(io.cairn.store.StoreLocation.Bucket location, Layout layout, io.cairn.store.S3Store.Keys keys,
-      long capacityBytes, Duration retryFor) {
+      long capacityBytes, Duration retryFor, io.cairn.store.S3Store.LockMode objectLock) {
     /** How repositories are laid out in the bucket. */
     public enum Layout {
       /** BUCKET/PREFIX/TENANT/REPOSITORY/... */
@@ -71,14 +72,24 @@ public record ServerConfig(
           : new io.cairn.store.S3Store.Keys(id, secret);
       long capacity = integer(p, "storage.capacity-bytes", 0, Long.MAX_VALUE);
       Duration retry = duration(p, "storage.retry-for");
+      io.cairn.store.S3Store.LockMode lock = switch (p.getProperty("storage.object-lock").toLowerCase(Locale.ROOT)) {
+        case "off" -> null;
+        case "compliance" -> io.cairn.store.S3Store.LockMode.COMPLIANCE;
+        case "governance" -> io.cairn.store.S3Store.LockMode.GOVERNANCE;
+        default -> throw new IllegalArgumentException("storage.object-lock must be off, compliance or governance, "
+            + "not '" + p.getProperty("storage.object-lock") + "'");
+      };
       if (where.isEmpty()) {
-        return new Storage(null, layout, keys, capacity, retry);
+        if (lock != null) {
+          throw new IllegalArgumentException("storage.object-lock needs storage.location to be a bucket");
+        }
+        return new Storage(null, layout, keys, capacity, retry, null);
       }
       if (!(io.cairn.store.StoreLocation.parse(where) instanceof io.cairn.store.StoreLocation.Bucket b)) {
         throw new IllegalArgumentException("storage.location must be empty (the data directory) or a bucket "
             + "s3:https://HOST[:PORT]/BUCKET[/PREFIX], not '" + where + "'");
       }
-      return new Storage(b, layout, keys, capacity, retry);
+      return new Storage(b, layout, keys, capacity, retry, lock);
     }
 
     /** Whether repositories are in a bucket rather than the data directory. */
@@ -120,7 +131,8 @@ public record ServerConfig(
       Map.entry("storage.s3.access-key-id", ""),
       Map.entry("storage.s3.secret-access-key", ""),
       Map.entry("storage.capacity-bytes", "0"),
-      Map.entry("storage.retry-for", "60s"));
+      Map.entry("storage.retry-for", "60s"),
+      Map.entry("storage.object-lock", "off"));
 
   /** Loads the file (when it exists) and applies {@code env} overrides over the defaults. */
   public static ServerConfig load(Path dataDir, Path configFile, Map<String, String> env) {

@@ -38,6 +38,7 @@ public final class VaultServer implements AutoCloseable {
   private final Audit audit;
   private final ObjectService objects;
   private final Maintenance maintenance;
+  private final ObjectLocks locks;
   private final Api api;
   private final Business business;
   private final ScheduledExecutorService flusher = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -64,8 +65,9 @@ public final class VaultServer implements AutoCloseable {
     this.repositories = new Repositories(db, config.dataDir(), config.storage(), clock);
     this.metering = new Metering(db, repositories, clock);
     this.audit = new Audit(db, clock);
-    this.objects = new ObjectService(db, repositories, metering, config.maxObjectBytes());
-    this.maintenance = new Maintenance(db, repositories, audit, config, clock);
+    this.locks = new ObjectLocks(db, clock);
+    this.objects = new ObjectService(db, repositories, metering, locks, config.maxObjectBytes());
+    this.maintenance = new Maintenance(db, repositories, audit, locks, config, clock);
     this.business = new Business(db, repositories, metering, config.dataDir(), clock);
     this.api = new Api(this);
   }
@@ -211,6 +213,7 @@ public final class VaultServer implements AutoCloseable {
     } catch (RuntimeException e) {
       LOG.warn("could not write usage at shutdown: {}", e.toString());
     }
+    locks.close();
     repositories.close();
     LOG.info("stopped");
   }
