@@ -21,10 +21,13 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import io.cairn.store.CephRgw;
 
 /**
  * The server is a real process and is killed with SIGKILL while agents upload and while garbage
- * collection runs. After a restart nothing committed is lost, the repositories check clean, and
+ * collection runs, with its repositories in its data directory and in a Ceph RGW bucket. After a restart nothing committed is lost, the repositories check clean, and
  * the agents, which keep retrying, finish their backups.
  */
 class ServerCrashTest {
@@ -32,12 +35,72 @@ class ServerCrashTest {
   Process server;
   int port;
   Path data;
+  /** Settings of the server's storage: none for the data directory, a bucket's for "rgw". */
+  Map<String, String> storage = Map.of();
+
+  /** A repository as the test looks at it, behind the server's back. */
+  interface Raw {
+    /** Packs stored so far. */
+    long packs();
+
+    /** Bytes of all objects. */
+    long bytes();
+
+    /** The location for {@code cairn -r}. */
+    String location();
+  }
+
+  /** The repository acme/main where the server keeps it: its data directory, or the RGW bucket. */
+  Raw raw(String kind) {
+    if (kind.equals("directory")) {
+      Path repo = data.resolve("repos/acme/main");
+      return new Raw() {
+        public long packs() {
+          try {
+            return packFiles(repo);
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        }
+
+        public long bytes() {
+          try {
+            return ServerFlowTest.repositoryBytesOnDisk(repo);
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        }
+
+        public String location() {
+          return repo.toString();
+        }
+      };
+    }
+    io.cairn.store.StoreLocation.Bucket b = io.cairn.store.StoreLocation.parse(storage.get("storage.location")) instanceof
+        io.cairn.store.StoreLocation.Bucket bucket ? bucket.under("acme/main") : null;
+    io.cairn.store.BlobStore store = io.cairn.store.Stores.open(b, CephRgw.shared().access(java.time.Duration.ofMinutes(1)));
+    return new Raw() {
+      public long packs() {
+        return store.list(io.cairn.store.StoreKeys.DATA).size();
+      }
+
+      public long bytes() {
+        return store.list("").stream().mapToLong(io.cairn.store.StoreEntry::size).sum();
+      }
+
+      public String location() {
+        return b.text();
+      }
+    };
+  }
 
   @AfterEach
   void kill() {
     if (server != null) {
       server.destroyForcibly();
     }
+    System.clearProperty("aws.accessKeyId");
+    System.clearProperty("aws.secretAccessKey");
   }
 
   static int freePort() throws IOException {
@@ -80,7 +143,9 @@ class ServerCrashTest {
         "-cp", System.getProperty("java.class.path"), "io.cairn.cli.Main", "server", "--data", data.toString(),
         "--port", String.valueOf(port)));
     ProcessBuilder pb = new ProcessBuilder(cmd);
-    pb.environment().putAll(TestVault.testEnvironment(Map.of("jobs.gc.grace", "0s", "jobs.gc.fence-margin", "0s")));
+    Map<String, String> settings = new java.util.HashMap<>(storage);
+    settings.putAll(Map.of("jobs.gc.grace", "0s", "jobs.gc.fence-margin", "0s"));
+    pb.environment().putAll(TestVault.testEnvironment(settings));
     pb.environment().put("CAIRN_ADMIN_PASSWORD", TestVault.ADMIN_PASSWORD);
     Path out = Files.createTempFile(tmp, "server", ".out");
     pb.redirectErrorStream(true).redirectOutput(out.toFile());
@@ -149,10 +214,19 @@ class ServerCrashTest {
     }
   }
 
-  @Test
-  void killedDuringUploadsAndDuringGarbageCollectionLosesNothing() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"directory", "rgw"})
+  void killedDuringUploadsAndDuringGarbageCollectionLosesNothing(String kind) throws Exception {
     data = tmp.resolve("vault");
     port = freePort();
+    if (kind.equals("rgw")) {
+      CephRgw rgw = CephRgw.shared();
+      storage = Map.of("storage.location", rgw.newLocation("crash", "vault").text(),
+          "storage.s3.access-key-id", CephRgw.ACCESS_KEY, "storage.s3.secret-access-key", CephRgw.SECRET_KEY);
+      System.setProperty("aws.accessKeyId", CephRgw.ACCESS_KEY);
+      System.setProperty("aws.secretAccessKey", CephRgw.SECRET_KEY);
+    }
+    Raw raw;
     String fingerprint = startServer();
     Acme acme = acme(new VaultClient("https://localhost:" + port, fingerprint));
     VaultClient api = acme.api();
@@ -162,7 +236,7 @@ class ServerCrashTest {
     acme.init(creds.get(0));
 
     // 1. SIGKILL while two agents upload 32 MiB each.
-    Path repo = data.resolve("repos/acme/main");
+    raw = raw(kind);
     List<Path> sources = List.of(tmp.resolve("srcA"), tmp.resolve("srcB"));
     for (int i = 0; i < 2; i++) {
       randomFiles(sources.get(i), 100 + i, 8, 4 << 20);
@@ -172,10 +246,10 @@ class ServerCrashTest {
       agents.add(backup(creds.get(i), url, sources.get(i), tmp.resolve("backup" + i + ".log")));
     }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-    while (packFiles(repo) < 2 && System.nanoTime() < deadline) {
+    while (raw.packs() < 2 && System.nanoTime() < deadline) {
       Thread.sleep(20);
     }
-    assertThat(packFiles(repo)).as("packs arrived before the kill").isGreaterThanOrEqualTo(2);
+    assertThat(raw.packs()).as("packs arrived before the kill").isGreaterThanOrEqualTo(2);
     killServer();
     assertThat(agents).allMatch(Process::isAlive); // mid-upload: the agents are still at work
     Thread.sleep(2000);
@@ -194,7 +268,7 @@ class ServerCrashTest {
           .isEqualTo(CrashTest.contents(sources.get(i)));
     }
     // Nothing was stored twice: the retried pack uploads were recognised, not duplicated.
-    long stored = ServerFlowTest.repositoryBytesOnDisk(repo);
+    long stored = raw.bytes();
     assertThat(stored).isLessThan((long) (2 * 32 * (1 << 20) * 1.05));
 
     // 2. SIGKILL during retention + GC, at different moments, with an agent backing up meanwhile.
@@ -211,7 +285,7 @@ class ServerCrashTest {
       assertThat(startServer()).isEqualTo(fingerprint);
       assertThat(agent.waitFor(180, TimeUnit.SECONDS)).isTrue();
       assertThat(agent.exitValue()).as(Files.readString(tmp.resolve("gc-backup" + round + ".log"))).isZero();
-      Cli.Result check = cli.runAt(repo, "check", "--read-data");
+      Cli.Result check = cli.runAt(raw.location(), "check", "--read-data");
       assertThat(check.exit()).as("round " + round + ": " + check.out() + check.err()).isZero();
       Path target = tmp.resolve("gc-restore" + round);
       Cli.Result r = cli.runAt(url, "--credentials", creds.get(0).toString(), "restore",
@@ -236,7 +310,7 @@ class ServerCrashTest {
       Thread.sleep(100);
     }
     assertThat(last.path("status").asText()).as(last.toString()).isEqualTo("ok");
-    Cli.Result check = cli.runAt(repo, "check", "--read-data");
+    Cli.Result check = cli.runAt(raw.location(), "check", "--read-data");
     assertThat(check.exit()).as(check.out() + check.err()).isZero();
     JsonNode snaps = Json.MAPPER.readTree(cli.runAt(url, "--credentials", creds.get(0).toString(), "--json",
         "snapshots").out());
