@@ -32,6 +32,8 @@ public final class FaultInjectingStore implements BlobStore {
   private volatile long truncatedLength;
   private volatile Predicate<String> hide = NONE;
   private volatile double flakyFraction;
+  private volatile double stallFraction;
+  private volatile java.time.Duration stall = java.time.Duration.ZERO;
   private java.util.Random flakyRandom = new java.util.Random(0);
 
   private FaultInjectingStore(BlobStore delegate) {
@@ -102,8 +104,29 @@ public final class FaultInjectingStore implements BlobStore {
     return this;
   }
 
+  /** Makes about {@code fraction} of all calls wait {@code pause} first, as a slow object store would. */
+  public FaultInjectingStore stall(double fraction, java.time.Duration pause) {
+    stall = pause;
+    stallFraction = fraction;
+    return this;
+  }
+
   /** Throws a transient failure for about the configured fraction of calls at this point. */
   private void flake(String key, boolean after) {
+    if (!after && stallFraction > 0) {
+      boolean wait;
+      synchronized (this) {
+        wait = flakyRandom.nextDouble() < stallFraction;
+      }
+      if (wait) {
+        faultsInjected.incrementAndGet();
+        try {
+          Thread.sleep(stall);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
     if (flakyFraction == 0) {
       return;
     }
@@ -125,6 +148,7 @@ public final class FaultInjectingStore implements BlobStore {
     truncate = NONE;
     hide = NONE;
     flakyFraction = 0;
+    stallFraction = 0;
     return this;
   }
 
@@ -226,6 +250,23 @@ public final class FaultInjectingStore implements BlobStore {
     boolean removed = delegate.delete(key);
     flake(key, true);
     return removed;
+  }
+
+  @Override
+  public void init() {
+    delegate.init();
+  }
+
+  @Override
+  public Optional<java.time.Instant> lockedUntil(String key) {
+    flake(key, false);
+    return delegate.lockedUntil(key);
+  }
+
+  @Override
+  public boolean lockUntil(String key, java.time.Instant until) {
+    flake(key, false);
+    return delegate.lockUntil(key, until);
   }
 
   @Override

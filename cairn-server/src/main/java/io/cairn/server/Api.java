@@ -249,6 +249,13 @@ public final class Api {
     config.routes.exception(CorruptObjectException.class,
         (e, ctx) -> error(ctx, 422, "invalid_object", e.getMessage()));
     config.routes.exception(StoreException.class, (e, ctx) -> {
+      if (e.getCause() instanceof io.cairn.store.TransientStoreException) {
+        // The object store did not answer within storage.retry-for: the agent retries on 503.
+        LOG.warn("storage unavailable on {} {}: {}", ctx.method(), ctx.path(), e.getMessage());
+        ctx.header("Retry-After", "10");
+        error(ctx, 503, "storage_unavailable", "the server's object store is not answering; try again shortly");
+        return;
+      }
       LOG.error("storage error on {} {}", ctx.method(), ctx.path(), e);
       error(ctx, 500, "storage_error", "the server could not read or write its storage; try again later");
     });

@@ -23,10 +23,13 @@ final class Placement implements AutoCloseable {
   private final Path root;
   private final ServerConfig.Storage storage;
   private final software.amazon.awssdk.services.s3.S3Client client;
+  private final java.util.function.UnaryOperator<BlobStore> faults;
 
-  Placement(Path dataDir, ServerConfig.Storage storage) {
+  /** @param faults wraps each bucket store beneath the retries; the identity but in fault-injection tests */
+  Placement(Path dataDir, ServerConfig.Storage storage, java.util.function.UnaryOperator<BlobStore> faults) {
     this.root = dataDir.resolve("repos");
     this.storage = storage;
+    this.faults = faults;
     this.client = storage.inBucket() ? S3Store.client(storage.location().endpoint(), storage.keys()) : null;
   }
 
@@ -53,7 +56,8 @@ final class Placement implements AutoCloseable {
   BlobStore open(String tenant, String repository) {
     StoreLocation where = locate(tenant, repository);
     if (where instanceof StoreLocation.Bucket b) {
-      BlobStore s = new RetryingStore(S3Store.on(client, b, S3Store.Tuning.DEFAULT, storage.objectLock()), storage.retryFor(),
+      BlobStore s = new RetryingStore(faults.apply(S3Store.on(client, b, S3Store.Tuning.DEFAULT, storage.objectLock())),
+          storage.retryFor(),
           new RetryingStore.Listener() {
             @Override
             public void retrying(String location, String reason, Instant giveUpAt) {

@@ -34,9 +34,10 @@ public final class Repositories {
   private final Clock clock;
   private final Map<Long, RepoHandle> byId = new ConcurrentHashMap<>();
 
-  public Repositories(Database db, Path dataDir, ServerConfig.Storage storage, Clock clock) {
+  public Repositories(Database db, Path dataDir, ServerConfig.Storage storage, Clock clock,
+      java.util.function.UnaryOperator<io.cairn.store.BlobStore> faults) {
     this.db = db;
-    this.placement = new Placement(dataDir, storage);
+    this.placement = new Placement(dataDir, storage, faults);
     this.clock = clock;
   }
 

@@ -53,6 +53,14 @@ public final class VaultServer implements AutoCloseable {
   private boolean adminPasswordGiven;
 
   public VaultServer(ServerConfig config, Clock clock) {
+    this(config, clock, java.util.function.UnaryOperator.identity());
+  }
+
+  /**
+   * @param storeFaults wraps each bucket store beneath the retries: fault injection for tests (an
+   *     object store answering 503 or stalling), the identity otherwise
+   */
+  public VaultServer(ServerConfig config, Clock clock, java.util.function.UnaryOperator<io.cairn.store.BlobStore> storeFaults) {
     this.config = config;
     this.clock = clock;
     try {
@@ -62,7 +70,7 @@ public final class VaultServer implements AutoCloseable {
     }
     this.db = Database.open(config.dataDir().resolve("cairn.db"));
     this.accounts = new Accounts(db, clock);
-    this.repositories = new Repositories(db, config.dataDir(), config.storage(), clock);
+    this.repositories = new Repositories(db, config.dataDir(), config.storage(), clock, storeFaults);
     this.metering = new Metering(db, repositories, clock);
     this.audit = new Audit(db, clock);
     this.locks = new ObjectLocks(db, clock);

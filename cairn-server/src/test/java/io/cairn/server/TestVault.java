@@ -33,8 +33,14 @@ public final class TestVault extends VaultClient implements AutoCloseable {
 
   /** {@code settings} are server.properties keys, e.g. jobs.gc.grace=0s. */
   public static TestVault start(Path data, int port, Map<String, String> settings) {
+    return start(data, port, settings, java.util.function.UnaryOperator.identity());
+  }
+
+  /** As {@link #start(Path, int, Map)}, with {@code storeFaults} beneath the server's retries (bucket storage). */
+  public static TestVault start(Path data, int port, Map<String, String> settings,
+      java.util.function.UnaryOperator<io.cairn.store.BlobStore> storeFaults) {
     ServerConfig c = ServerConfig.load(data, null, testEnvironment(settings)).withPort(port);
-    VaultServer s = new VaultServer(c, Clock.systemUTC()).start(ADMIN_PASSWORD);
+    VaultServer s = new VaultServer(c, Clock.systemUTC(), storeFaults).start(ADMIN_PASSWORD);
     return new TestVault(data, s);
   }
 
