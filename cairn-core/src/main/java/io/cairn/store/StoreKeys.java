@@ -3,43 +3,45 @@ package io.cairn.store;
 import io.cairn.format.Id;
 import java.util.regex.Pattern;
 
-/** Builds and validates the keys of repository objects (docs/format.md, "Layout"). */
+/**
+ * The keys of repository objects (docs/format.md, "Layout"), built through {@link Handle}'s one
+ * layout, and the syntax every store key must have.
+ */
 public final class StoreKeys {
-  public static final String CONFIG = "config";
-  public static final String KEYS = "keys/";
-  public static final String DATA = "data/";
-  public static final String INDEX = "index/";
-  public static final String SNAPSHOTS = "snapshots/";
-  public static final String SESSIONS = "sessions/";
-  public static final String CONDEMNED = "condemned/";
+  public static final String CONFIG = Handle.Kind.CONFIG.prefix();
+  public static final String KEYS = Handle.Kind.KEY.prefix();
+  public static final String DATA = Handle.Kind.PACK.prefix();
+  public static final String INDEX = Handle.Kind.INDEX.prefix();
+  public static final String SNAPSHOTS = Handle.Kind.SNAPSHOT.prefix();
+  public static final String SESSIONS = Handle.Kind.SESSION.prefix();
+  public static final String CONDEMNED = Handle.Kind.CONDEMNED.prefix();
   private static final Pattern SAFE = Pattern.compile("[a-z0-9][a-z0-9_-]{0,127}(/[a-z0-9][a-z0-9_-]{0,127}){0,3}");
   private static final Pattern PREFIX = Pattern.compile("([a-z0-9][a-z0-9_-]{0,127}/){0,3}");
 
   private StoreKeys() {}
 
   public static String pack(Id id) {
-    String h = id.hex();
-    return DATA + h.substring(0, 2) + "/" + h;
+    return Handle.of(Handle.Kind.PACK, id).key();
   }
 
   public static String index(Id id) {
-    return INDEX + id.hex();
+    return Handle.of(Handle.Kind.INDEX, id).key();
   }
 
   public static String snapshot(Id id) {
-    return SNAPSHOTS + id.hex();
+    return Handle.of(Handle.Kind.SNAPSHOT, id).key();
   }
 
   public static String session(Id id) {
-    return SESSIONS + id.hex();
+    return Handle.of(Handle.Kind.SESSION, id).key();
   }
 
   public static String condemned(Id id) {
-    return CONDEMNED + id.hex();
+    return Handle.of(Handle.Kind.CONDEMNED, id).key();
   }
 
   public static String key(Id id) {
-    return KEYS + id.hex();
+    return Handle.of(Handle.Kind.KEY, id).key();
   }
 
   /**
@@ -47,7 +49,7 @@ public final class StoreKeys {
    * snapshots): two objects of one such name are the same object.
    */
   public static boolean isContentAddressed(String key) {
-    return key.startsWith(DATA) || key.startsWith(INDEX) || key.startsWith(SNAPSHOTS);
+    return Handle.parse(key).map(h -> h.kind().contentAddressed()).orElse(false);
   }
 
   /** The id at the end of a key such as {@code data/ab/abcd...}. */

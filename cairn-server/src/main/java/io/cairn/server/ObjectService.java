@@ -12,6 +12,7 @@ import io.cairn.repository.PackHeader;
 import io.cairn.server.Principal.Agent;
 import io.cairn.server.Principal.Scope;
 import io.cairn.store.BlobStore;
+import io.cairn.store.Handle;
 import io.cairn.store.StoreEntry;
 import io.cairn.store.StoreKeys;
 import java.util.LinkedHashMap;
@@ -95,7 +96,7 @@ public final class ObjectService {
   }
 
   private void checkReadable(Agent a, String key, long offset, int length) {
-    if (a.scope() != Scope.WRITE_ONLY || !key.startsWith(StoreKeys.DATA)) {
+    if (a.scope() != Scope.WRITE_ONLY || Handle.kindOf(key).orElse(null) != Handle.Kind.PACK) {
       return;
     }
     String cacheKey = a.repositoryId() + ":" + key;
@@ -130,18 +131,19 @@ public final class ObjectService {
       throw ApiException.forbidden("this tenant is suspended: backups are refused until the provider resumes it; "
           + "restores still work");
     }
-    SnapshotCodec.Decoded snapshot = validate(key, data);
+    Handle object = writable(key);
+    SnapshotCodec.Decoded snapshot = validate(object, data);
     RepoHandle h = repos.get(a.repositoryId());
     // An object that is already stored costs nothing more: a retried upload is never refused for quota.
     String warning = h.store().size(key).isPresent() ? null
-        : checkQuota(a.tenantId(), Accounts.asLong(t.get("soft")), Accounts.asLong(t.get("hard")), key, data.length);
+        : checkQuota(a.tenantId(), Accounts.asLong(t.get("soft")), Accounts.asLong(t.get("hard")), object, data.length);
     boolean created = h.store().putIfAbsent(key, data);
-    if (created && key.startsWith(StoreKeys.SESSIONS)) {
+    if (created && object.kind() == Handle.Kind.SESSION) {
       db.jdbi().useHandle(hd -> hd.createUpdate("INSERT OR REPLACE INTO session_owners (repository_id, object_key, "
           + "agent_id) VALUES (?, ?, ?)").bind(0, h.id()).bind(1, key).bind(2, a.id()).execute());
     }
     if (created && snapshot != null) {
-      repos.recordSnapshot(h, StoreKeys.idOf(key).hex(), snapshot.envelope(), a.id());
+      repos.recordSnapshot(h, object.id().hex(), snapshot.envelope(), a.id());
       metering.snapshotCreated(a.tenantId());
       locks.snapshotStored(h);
     }
@@ -149,10 +151,10 @@ public final class ObjectService {
   }
 
   /** Null when within quota, a warning over the soft quota; throws over the hard quota. */
-  private String checkQuota(long tenantId, Long soft, Long hard, String key, long length) {
+  private String checkQuota(long tenantId, Long soft, Long hard, Handle object, long length) {
     long used = repos.tenantPhysicalBytes(tenantId);
     // Ending a session must always be possible, or a refused backup could not clean up.
-    if (hard != null && used + length > hard && !key.startsWith(StoreKeys.SESSIONS)) {
+    if (hard != null && used + length > hard && object.kind() != Handle.Kind.SESSION) {
       throw new ApiException(507, "quota_exceeded", "the tenant's storage quota is full (" + used + " of " + hard
           + " bytes used); nothing already stored was lost. Ask the provider for a larger quota, or let "
           + "retention remove old snapshots");
@@ -166,7 +168,7 @@ public final class ObjectService {
 
   public boolean delete(Agent a, String key) {
     checkKey(key);
-    if (!key.startsWith(StoreKeys.SESSIONS) || a.scope() == Scope.RESTORE) {
+    if (Handle.kindOf(key).orElse(null) != Handle.Kind.SESSION || a.scope() == Scope.RESTORE) {
       throw ApiException.forbidden("agents may not delete repository objects: retention and garbage collection "
           + "are run by the server");
     }
@@ -186,52 +188,62 @@ public final class ObjectService {
   }
 
   /**
-   * Checks that an object is what its key says it is, without a key to the repository; a
+   * The handle of an object an agent writes, parsed once here: agents write config, key files,
+   * packs, index segments, snapshots and session markers, each under its one exact key form
+   * (anything else would hide it from maintenance), and never condemned lists.
+   */
+  private static Handle writable(String key) {
+    Handle.Kind kind = Handle.kindOf(key).orElseThrow(() -> ApiException.forbidden("agents may not write '" + key
+        + "'; only config, keys/, data/, index/, snapshots/ and sessions/ are theirs"));
+    if (kind == Handle.Kind.CONDEMNED) {
+      throw ApiException.forbidden("garbage collection is run by the server; agents may not write condemned lists");
+    }
+    return Handle.parse(key).orElseThrow(() -> {
+      String tail = key.substring(key.lastIndexOf('/') + 1);
+      if (!io.cairn.format.Id.isHex(tail)) {
+        return new ApiException(422, "invalid_object", "refused " + key + ": key '" + key + "' does not end in an id");
+      }
+      return ApiException.badRequest("'" + key + "' is not a valid name for this kind of object; expected "
+          + Handle.of(kind, io.cairn.format.Id.parse(tail)).key());
+    });
+  }
+
+  /**
+   * Checks that an object is what its handle says it is, without a key to the repository; a
    * snapshot comes back decoded (its envelope is recorded), anything else as null.
    */
-  SnapshotCodec.Decoded validate(String key, byte[] data) {
+  SnapshotCodec.Decoded validate(Handle object, byte[] data) {
+    String key = object.key();
     try {
-      if (key.equals(StoreKeys.CONFIG)) {
-        RepositoryConfig c = RepositoryConfig.decode(data, key);
-        if (c.packSize() + (1L << 20) > maxObjectBytes) {
-          throw ApiException.badRequest("this repository's packs (" + c.packSize() + " bytes) would exceed the "
-              + "server's object limit of " + maxObjectBytes + " bytes; initialise it with a smaller pack size");
+      switch (object.kind()) {
+        case CONFIG -> {
+          RepositoryConfig c = RepositoryConfig.decode(data, key);
+          if (c.packSize() + (1L << 20) > maxObjectBytes) {
+            throw ApiException.badRequest("this repository's packs (" + c.packSize() + " bytes) would exceed the "
+                + "server's object limit of " + maxObjectBytes + " bytes; initialise it with a smaller pack size");
+          }
         }
-      } else if (key.startsWith(StoreKeys.KEYS)) {
-        exactKey(key, StoreKeys.key(StoreKeys.idOf(key)));
-        KeyFile.decode(data, key);
-      } else if (key.startsWith(StoreKeys.SESSIONS)) {
-        exactKey(key, StoreKeys.session(StoreKeys.idOf(key)));
-        SessionMarker.decode(data, key);
-      } else if (key.startsWith(StoreKeys.DATA)) {
-        exactKey(key, StoreKeys.pack(StoreKeys.idOf(key)));
-        contentAddressed(key, data);
-        PackFormat.parse(data, key);
-      } else if (key.startsWith(StoreKeys.INDEX)) {
-        exactKey(key, StoreKeys.index(StoreKeys.idOf(key)));
-        contentAddressed(key, data);
-        io.cairn.format.IndexSegment.open(data, key);
-      } else if (key.startsWith(StoreKeys.SNAPSHOTS)) {
-        exactKey(key, StoreKeys.snapshot(StoreKeys.idOf(key)));
-        contentAddressed(key, data);
-        return SnapshotCodec.decode(data, key);
-      } else if (key.startsWith(StoreKeys.CONDEMNED)) {
-        throw ApiException.forbidden("garbage collection is run by the server; agents may not write condemned lists");
-      } else {
-        throw ApiException.forbidden("agents may not write '" + key + "'; only config, keys/, data/, index/, "
-            + "snapshots/ and sessions/ are theirs");
+        case KEY -> KeyFile.decode(data, key);
+        case SESSION -> SessionMarker.decode(data, key);
+        case PACK -> {
+          contentAddressed(key, data);
+          PackFormat.parse(data, key);
+        }
+        case INDEX -> {
+          contentAddressed(key, data);
+          io.cairn.format.IndexSegment.open(data, key);
+        }
+        case SNAPSHOT -> {
+          contentAddressed(key, data);
+          return SnapshotCodec.decode(data, key);
+        }
+        case CONDEMNED -> throw ApiException.forbidden("garbage collection is run by the server; agents may not "
+            + "write condemned lists");
       }
     } catch (CairnException | IllegalArgumentException e) {
       throw new ApiException(422, "invalid_object", "refused " + key + ": " + e.getMessage());
     }
     return null;
-  }
-
-  /** Each kind of object has exactly one key form; anything else would hide it from maintenance. */
-  private static void exactKey(String key, String expected) {
-    if (!key.equals(expected)) {
-      throw ApiException.badRequest("'" + key + "' is not a valid name for this kind of object; expected " + expected);
-    }
   }
 
   private static void contentAddressed(String key, byte[] data) {

@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
 public final class Repositories {
   private static final Logger LOG = LoggerFactory.getLogger(Repositories.class);
   /** Every prefix under which a repository keeps objects. */
-  static final List<String> PREFIXES = List.of(StoreKeys.CONFIG, StoreKeys.KEYS, StoreKeys.DATA,
-      StoreKeys.INDEX, StoreKeys.SNAPSHOTS, StoreKeys.SESSIONS, StoreKeys.CONDEMNED);
+  static final List<String> PREFIXES = java.util.Arrays.stream(io.cairn.store.Handle.Kind.values())
+      .map(io.cairn.store.Handle.Kind::prefix).toList();
 
   private final Database db;
   private final Placement placement;
