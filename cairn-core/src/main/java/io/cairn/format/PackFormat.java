@@ -124,6 +124,33 @@ public final class PackFormat {
     return parseTail(tail, pack.length, resource);
   }
 
+  /**
+   * Parses a pack in a file of {@code length} bytes as {@link #parse(byte[], String)} does,
+   * reading only its preamble and its header section: the blobs stay on disk.
+   */
+  public static List<PackEntry> parse(java.nio.channels.FileChannel file, long length, String resource)
+      throws java.io.IOException {
+    if (length < PREAMBLE_LENGTH + TRAILER_LENGTH + 4) {
+      throw new CorruptObjectException(resource, "too short (" + length + " bytes) to be a pack");
+    }
+    checkPreamble(read(file, 0, PREAMBLE_LENGTH, resource), resource);
+    byte[] trailer = read(file, length - TRAILER_LENGTH, TRAILER_LENGTH, resource);
+    int sectionLength = sectionLength(trailer, length, resource);
+    return parseTail(read(file, length - TRAILER_LENGTH - sectionLength, TRAILER_LENGTH + sectionLength, resource),
+        length, resource);
+  }
+
+  private static byte[] read(java.nio.channels.FileChannel file, long at, int n, String resource)
+      throws java.io.IOException {
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(n);
+    while (b.hasRemaining()) {
+      if (file.read(b, at + b.position()) < 0) {
+        throw new CorruptObjectException(resource, "ends before byte " + (at + n));
+      }
+    }
+    return b.array();
+  }
+
   public static void checkPreamble(byte[] preamble, String resource) {
     checkMagic(preamble, 0, MAGIC, resource, "preamble");
     int version = new ByteReader(preamble, 4, 2, resource).u16();

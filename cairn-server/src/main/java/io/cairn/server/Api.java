@@ -836,19 +836,57 @@ public final class Api {
     if (length > objects.maxObjectBytes()) {
       throw new ApiException(413, "too_large", "objects are limited to " + objects.maxObjectBytes() + " bytes");
     }
-    byte[] data;
-    try (InputStream in = ctx.bodyInputStream()) {
-      data = in.readNBytes((int) length);
+    ObjectService.Admission w = objects.admit(a, key);
+    ObjectService.PutResult r;
+    if (ObjectService.spooled(w)) {
+      // A pack goes to disk as it arrives: the heap does not grow with the uploads in flight.
+      java.nio.file.Path spool = objects.spoolFile(w);
+      try {
+        receive(ctx, spool, length);
+        vault.metering().request(a.tenantId(), length, 0);
+        r = objects.put(w, spool, length);
+      } finally {
+        java.nio.file.Files.deleteIfExists(spool);
+      }
+    } else {
+      byte[] data;
+      try (InputStream in = ctx.bodyInputStream()) {
+        data = in.readNBytes((int) length);
+      }
+      if (data.length != length) {
+        throw ApiException.badRequest("the body ended after " + data.length + " of " + length + " bytes");
+      }
+      vault.metering().request(a.tenantId(), data.length, 0);
+      r = objects.put(w, data);
     }
-    if (data.length != length) {
-      throw ApiException.badRequest("the body ended after " + data.length + " of " + length + " bytes");
-    }
-    vault.metering().request(a.tenantId(), data.length, 0);
-    ObjectService.PutResult r = objects.put(a, key, data);
     if (r.warning() != null) {
       ctx.header("Cairn-Warning", r.warning());
     }
     ctx.status(r.created() ? 201 : 200).json(Map.of("created", r.created()));
+  }
+
+  /** Copies exactly {@code length} bytes of the request body into {@code file}, 64 KiB at a time. */
+  private static void receive(Context ctx, java.nio.file.Path file, long length) throws IOException {
+    long got = 0;
+    try (InputStream in = ctx.bodyInputStream();
+        java.nio.channels.FileChannel out = java.nio.channels.FileChannel.open(file,
+            java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+      byte[] buf = new byte[64 << 10];
+      while (got < length) {
+        int n = in.read(buf, 0, (int) Math.min(buf.length, length - got));
+        if (n < 0) {
+          break;
+        }
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(buf, 0, n);
+        while (b.hasRemaining()) {
+          out.write(b);
+        }
+        got += n;
+      }
+    }
+    if (got != length) {
+      throw ApiException.badRequest("the body ended after " + got + " of " + length + " bytes");
+    }
   }
 
   private void deleteObject(Context ctx) {

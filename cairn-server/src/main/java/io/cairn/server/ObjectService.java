@@ -120,7 +120,14 @@ public final class ObjectService {
     return new PackAccess(header.entries().stream().allMatch(e -> e.type() == BlobType.TREE), header.start());
   }
 
-  public PutResult put(Agent a, String key, byte[] data) {
+  /** An agent's write, admitted before its body is read: who writes which object, under which quotas. */
+  public record Admission(Agent agent, Handle object, Long softQuota, Long hardQuota) {}
+
+  /**
+   * Checks that the agent may write the object at all (scope, suspension, a key an agent may
+   * write), before its body is received.
+   */
+  public Admission admit(Agent a, String key) {
     checkKey(key);
     if (a.scope() == Scope.RESTORE) {
       throw ApiException.forbidden("this agent's credential has scope 'restore': it may read, not write");
@@ -131,13 +138,62 @@ public final class ObjectService {
       throw ApiException.forbidden("this tenant is suspended: backups are refused until the provider resumes it; "
           + "restores still work");
     }
-    Handle object = writable(key);
-    SnapshotCodec.Decoded snapshot = validate(object, data);
+    return new Admission(a, writable(key), Accounts.asLong(t.get("soft")), Accounts.asLong(t.get("hard")));
+  }
+
+  /** Whether the object's body goes to a spool file rather than memory: packs, the bulk of every backup. */
+  public static boolean spooled(Admission w) {
+    return w.object().kind() == Handle.Kind.PACK;
+  }
+
+  /** A new spool file for a pack's body, where its repository's store can take it from (a link on a directory). */
+  public java.nio.file.Path spoolFile(Admission w) throws java.io.IOException {
+    return repos.get(w.agent().repositoryId()).store().createSpoolFile();
+  }
+
+  public PutResult put(Agent a, String key, byte[] data) {
+    return put(admit(a, key), data);
+  }
+
+  /** Stores an object held in memory, after checking it is what its key says. */
+  public PutResult put(Admission w, byte[] data) {
+    SnapshotCodec.Decoded snapshot = validate(w.object(), data);
+    return store(w, data.length, snapshot, s -> s.putIfAbsent(w.object().key(), data));
+  }
+
+  /**
+   * Stores a pack received into {@code spool} (from {@link #spoolFile}), which this call consumes:
+   * checked from its header and its SHA-256 read from disk, stored by link or stream, never held
+   * in the heap.
+   */
+  public PutResult put(Admission w, java.nio.file.Path spool, long length) throws java.io.IOException {
+    String key = w.object().key();
+    try {
+      if (!io.cairn.format.Id.of(io.cairn.crypto.Sha256.digest(spool, length)).equals(w.object().id())) {
+        throw ApiException.badRequest("the SHA-256 of the body does not match the object's name " + key
+            + " (damaged in transit?)");
+      }
+      try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(spool)) {
+        PackFormat.parse(ch, length, key);
+      } catch (CairnException | IllegalArgumentException e) {
+        throw new ApiException(422, "invalid_object", "refused " + key + ": " + e.getMessage());
+      }
+      return store(w, length, null, s -> s.putIfAbsent(key, spool));
+    } finally {
+      java.nio.file.Files.deleteIfExists(spool);
+    }
+  }
+
+  private PutResult store(Admission w, long length, SnapshotCodec.Decoded snapshot,
+      java.util.function.Predicate<BlobStore> write) {
+    Agent a = w.agent();
+    Handle object = w.object();
+    String key = object.key();
     RepoHandle h = repos.get(a.repositoryId());
     // An object that is already stored costs nothing more: a retried upload is never refused for quota.
     String warning = h.store().size(key).isPresent() ? null
-        : checkQuota(a.tenantId(), Accounts.asLong(t.get("soft")), Accounts.asLong(t.get("hard")), object, data.length);
-    boolean created = h.store().putIfAbsent(key, data);
+        : checkQuota(a.tenantId(), w.softQuota(), w.hardQuota(), object, length);
+    boolean created = write.test(h.store());
     if (created && object.kind() == Handle.Kind.SESSION) {
       db.jdbi().useHandle(hd -> hd.createUpdate("INSERT OR REPLACE INTO session_owners (repository_id, object_key, "
           + "agent_id) VALUES (?, ?, ?)").bind(0, h.id()).bind(1, key).bind(2, a.id()).execute());

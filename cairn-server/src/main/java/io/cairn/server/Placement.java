@@ -21,6 +21,7 @@ final class Placement implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Placement.class);
 
   private final Path root;
+  private final Path spool;
   private final ServerConfig.Storage storage;
   private final software.amazon.awssdk.services.s3.S3Client client;
   private final java.util.function.UnaryOperator<BlobStore> faults;
@@ -28,6 +29,7 @@ final class Placement implements AutoCloseable {
   /** @param faults wraps each bucket store beneath the retries; the identity but in fault-injection tests */
   Placement(Path dataDir, ServerConfig.Storage storage, java.util.function.UnaryOperator<BlobStore> faults) {
     this.root = dataDir.resolve("repos");
+    this.spool = dataDir.resolve("spool");
     this.storage = storage;
     this.faults = faults;
     this.client = storage.inBucket() ? S3Store.client(storage.location().endpoint(), storage.keys()) : null;
@@ -70,9 +72,30 @@ final class Placement implements AutoCloseable {
             }
           });
       s.init();
-      return s;
+      // Packs arriving for a bucket wait in DATA/spool, which every start empties (clearSpool),
+      // rather than in the system's temporary directory, where a crash would leave them for good.
+      return new io.cairn.store.ForwardingStore(s) {
+        @Override
+        public Path createSpoolFile() throws java.io.IOException {
+          return java.nio.file.Files.createTempFile(java.nio.file.Files.createDirectories(spool), "pack-", ".spool");
+        }
+      };
     }
     return new FileSystemStore(((StoreLocation.Directory) where).path());
+  }
+
+  /** Removes what the last run left in DATA/spool: no upload is in flight before the server listens. */
+  void clearSpool() {
+    if (!java.nio.file.Files.isDirectory(spool)) {
+      return;
+    }
+    try (var files = java.nio.file.Files.list(spool)) {
+      for (Path f : files.toList()) {
+        java.nio.file.Files.deleteIfExists(f);
+      }
+    } catch (java.io.IOException e) {
+      LOG.warn("could not empty {}: {}", spool, e.toString());
+    }
   }
 
   boolean inBucket() {

@@ -48,6 +48,7 @@ public final class Repositories {
 
   /** Opens every repository and recounts its bytes and snapshots from what is on disk. */
   public void openAll() {
+    placement.clearSpool();
     List<Map<String, Object>> rows = db.jdbi().withHandle(h -> h.createQuery(
         "SELECT r.id, r.tenant_id, t.slug, r.name, r.physical_bytes FROM repositories r "
             + "JOIN tenants t ON t.id = r.tenant_id").mapToMap().list());
