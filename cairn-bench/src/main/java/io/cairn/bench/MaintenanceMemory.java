@@ -15,7 +15,9 @@ import io.cairn.maintenance.Pruner;
 import io.cairn.repository.Packer;
 import io.cairn.repository.Repository;
 import io.cairn.repository.RepositoryOptions;
-import io.cairn.store.FileSystemStore;
+import io.cairn.store.BlobStore;
+import io.cairn.store.ForwardingStore;
+import io.cairn.store.Stores;
 import io.cairn.store.StoreKeys;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -35,7 +37,11 @@ import java.util.Random;
  * cover 90% of the blobs. Run it with a small heap to show the bound, e.g.
  *
  * <pre>java -Xmx160m -cp 'cairn-bench/target/cairn-bench.jar:cairn-bench/target/lib/*' \
- *     io.cairn.bench.MaintenanceMemory /tmp/mm 1000000 prune</pre>
+ *     io.cairn.bench.MaintenanceMemory /tmp/mm 1000000 prune [LOCATION]</pre>
+ *
+ * <p>LOCATION is where the repository is made and read (default a directory under the first
+ * argument), such as a bucket {@code s3:http://127.0.0.1:PORT/BUCKET} with the keys in
+ * AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; the store requests of the run are counted.
  */
 public final class MaintenanceMemory {
   private MaintenanceMemory() {}
@@ -44,13 +50,14 @@ public final class MaintenanceMemory {
     Path dir = Path.of(args[0]);
     int n = args.length > 1 ? Integer.parseInt(args[1]) : 1_000_000;
     String what = args.length > 2 ? args[2] : "prune";
-    Path repoDir = dir.resolve("repo-" + n);
-    FileSystemStore store = new FileSystemStore(repoDir);
-    if (!Files.exists(repoDir.resolve("config"))) {
+    String location = args.length > 3 ? args[3] : dir.resolve("repo-" + n).toString();
+    Counting store = new Counting(Stores.open(location, Stores.Access.of(Duration.ofMinutes(2))));
+    if (store.size(StoreKeys.CONFIG).isEmpty()) {
       long t = System.nanoTime();
       generate(store, dir, n);
       System.out.printf("generated %d blobs in %.1f s%n", n, (System.nanoTime() - t) / 1e9);
     }
+    store.reset();
     resetPeaks();
     long t = System.nanoTime();
     if (what.equals("prune")) {
@@ -64,9 +71,87 @@ public final class MaintenanceMemory {
     }
     System.out.printf("peak heap used: %.1f MiB (max heap %.0f MiB)%n", peakHeap() / 1048576.0,
         Runtime.getRuntime().maxMemory() / 1048576.0);
+    System.out.printf("store requests: %s%n", store.counts());
   }
 
-  static void generate(FileSystemStore store, Path dir, int n) throws Exception {
+  /**
+   * Counts a store's requests by kind; a listing counts as one request per 1,000 keys (started),
+   * as S3's ListObjectsV2 pages them.
+   */
+  static final class Counting extends ForwardingStore {
+    private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.LongAdder> counts =
+        new java.util.concurrent.ConcurrentHashMap<>();
+
+    Counting(BlobStore inner) {
+      super(inner);
+    }
+
+    private void count(String kind, long n) {
+      counts.computeIfAbsent(kind, k -> new java.util.concurrent.atomic.LongAdder()).add(n);
+    }
+
+    void reset() {
+      counts.clear();
+    }
+
+    java.util.Map<String, Long> counts() {
+      java.util.Map<String, Long> out = new java.util.TreeMap<>();
+      counts.forEach((k, v) -> out.put(k, v.sum()));
+      out.put("total", out.values().stream().mapToLong(Long::longValue).sum());
+      return out;
+    }
+
+    @Override
+    public byte[] get(String key) {
+      count("get", 1);
+      return inner.get(key);
+    }
+
+    @Override
+    public byte[] getRange(String key, long offset, int length) {
+      count("get-range", 1);
+      return inner.getRange(key, offset, length);
+    }
+
+    @Override
+    public void readRange(String key, long offset, java.nio.ByteBuffer dst) {
+      count("get-range", 1);
+      inner.readRange(key, offset, dst);
+    }
+
+    @Override
+    public java.util.Optional<Long> size(String key) {
+      count("head", 1);
+      return inner.size(key);
+    }
+
+    @Override
+    public List<io.cairn.store.StoreEntry> list(String prefix) {
+      List<io.cairn.store.StoreEntry> l = inner.list(prefix);
+      count("list-page", Math.max(1, (l.size() + 999) / 1000));
+      return l;
+    }
+
+    @Override
+    public boolean putIfAbsent(String key, byte[] data, int length) {
+      count("put", 1);
+      return inner.putIfAbsent(key, data, length);
+    }
+
+    @Override
+    public boolean putIfAbsent(String key, byte[] data) {
+      count("put", 1);
+      return inner.putIfAbsent(key, data);
+    }
+
+    @Override
+    public boolean putIfAbsent(String key, Path file) {
+      count("put", 1);
+      return inner.putIfAbsent(key, file);
+    }
+  }
+
+  static void generate(BlobStore store, Path dir, int n) throws Exception {
     Repository.init(store, "bench".toCharArray(), Repository.InitSettings.DEFAULT,
         new RepositoryOptions(dir.resolve("cache"), Clock.systemUTC(), new KdfParams(1024, 1, 1), 3, "bench", "bench"))
         .close();

@@ -11,6 +11,33 @@ public final class Sha256 {
     return digest(data, 0, data.length);
   }
 
+  /** A SHA-256 over bytes that arrive in pieces (a request body as it is received). */
+  public static final class Incremental {
+    private final NativeCrypto.Sha256Stream nat = NativeCrypto.available() ? new NativeCrypto.Sha256Stream() : null;
+    private final MessageDigest md;
+
+    public Incremental() {
+      try {
+        md = nat == null ? MessageDigest.getInstance("SHA-256") : null;
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
+    public Incremental update(byte[] b, int off, int len) {
+      if (nat != null) {
+        nat.update(java.lang.foreign.MemorySegment.ofArray(b).asSlice(off, len));
+      } else {
+        md.update(b, off, len);
+      }
+      return this;
+    }
+
+    public byte[] digest() {
+      return nat != null ? nat.digest() : md.digest();
+    }
+  }
+
   /**
    * SHA-256 of the first {@code length} bytes of a file, read through memory mappings of
    * {@link #FILE_SLICE} bytes, each unmapped before the next: a whole mapping would put the

@@ -842,9 +842,9 @@ public final class Api {
       // A pack goes to disk as it arrives: the heap does not grow with the uploads in flight.
       java.nio.file.Path spool = objects.spoolFile(w);
       try {
-        receive(ctx, spool, length);
+        byte[] sha256 = receive(ctx, spool, length);
         vault.metering().request(a.tenantId(), length, 0);
-        r = objects.put(w, spool, length);
+        r = objects.put(w, spool, length, sha256);
       } finally {
         java.nio.file.Files.deleteIfExists(spool);
       }
@@ -865,9 +865,13 @@ public final class Api {
     ctx.status(r.created() ? 201 : 200).json(Map.of("created", r.created()));
   }
 
-  /** Copies exactly {@code length} bytes of the request body into {@code file}, 64 KiB at a time. */
-  private static void receive(Context ctx, java.nio.file.Path file, long length) throws IOException {
+  /**
+   * Copies exactly {@code length} bytes of the request body into {@code file}, 64 KiB at a time,
+   * hashing them on the way (the body is never read back); answers their SHA-256.
+   */
+  private static byte[] receive(Context ctx, java.nio.file.Path file, long length) throws IOException {
     long got = 0;
+    io.cairn.crypto.Sha256.Incremental sha = new io.cairn.crypto.Sha256.Incremental();
     try (InputStream in = ctx.bodyInputStream();
         java.nio.channels.FileChannel out = java.nio.channels.FileChannel.open(file,
             java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -877,6 +881,7 @@ public final class Api {
         if (n < 0) {
           break;
         }
+        sha.update(buf, 0, n);
         java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(buf, 0, n);
         while (b.hasRemaining()) {
           out.write(b);
@@ -887,6 +892,7 @@ public final class Api {
     if (got != length) {
       throw ApiException.badRequest("the body ended after " + got + " of " + length + " bytes");
     }
+    return sha.digest();
   }
 
   private void deleteObject(Context ctx) {

@@ -163,13 +163,13 @@ public final class ObjectService {
 
   /**
    * Stores a pack received into {@code spool} (from {@link #spoolFile}), which this call consumes:
-   * checked from its header and its SHA-256 read from disk, stored by link or stream, never held
-   * in the heap.
+   * checked by the SHA-256 taken as it arrived and by its header read from the file, stored by
+   * link or stream, never held in the heap.
    */
-  public PutResult put(Admission w, java.nio.file.Path spool, long length) throws java.io.IOException {
+  public PutResult put(Admission w, java.nio.file.Path spool, long length, byte[] sha256) throws java.io.IOException {
     String key = w.object().key();
     try {
-      if (!io.cairn.format.Id.of(io.cairn.crypto.Sha256.digest(spool, length)).equals(w.object().id())) {
+      if (!io.cairn.format.Id.of(sha256).equals(w.object().id())) {
         throw ApiException.badRequest("the SHA-256 of the body does not match the object's name " + key
             + " (damaged in transit?)");
       }
