@@ -152,7 +152,12 @@ public final class MaintenanceMemory {
   }
 
   static void generate(BlobStore store, Path dir, int n) throws Exception {
-    Repository.init(store, "bench".toCharArray(), Repository.InitSettings.DEFAULT,
+    // The repository is closed at once, the store it was given is not: it is written on below.
+    BlobStore kept = new ForwardingStore(store) {
+      @Override
+      public void close() {}
+    };
+    Repository.init(kept, "bench".toCharArray(), Repository.InitSettings.DEFAULT,
         new RepositoryOptions(dir.resolve("cache"), Clock.systemUTC(), new KdfParams(1024, 1, 1), 3, "bench", "bench"))
         .close();
     Random rnd = new Random(1);
