@@ -36,8 +36,7 @@ class RgwFaultsTest {
     if (vault != null) {
       vault.close();
     }
-    System.clearProperty("aws.accessKeyId");
-    System.clearProperty("aws.secretAccessKey");
+    io.cairn.store.SdkKeys.clear();
   }
 
   private Cli.Result run(Cli cli, String url, Path credentials, String... args) {
@@ -103,8 +102,7 @@ class RgwFaultsTest {
     assertThat(snaps).hasSize(2); // the one kept by retention, and the new one
     vault.close();
     vault = null;
-    System.setProperty("aws.accessKeyId", CephRgw.ACCESS_KEY);
-    System.setProperty("aws.secretAccessKey", CephRgw.SECRET_KEY);
+    io.cairn.store.SdkKeys.set(CephRgw.ACCESS_KEY, CephRgw.SECRET_KEY);
     StoreLocation raw = bucket.under("acme/laptops");
     Cli.Result check = cli.runAt(raw.text(), "check", "--read-data");
     assertThat(check.exit()).as(check.out() + check.err()).isZero();

@@ -59,7 +59,7 @@ class RgwServerTest {
     if (vault != null) {
       vault.close();
     }
-    S3ProxyKeys.clear();
+    io.cairn.store.SdkKeys.clear();
   }
 
   private Cli.Result run(String... args) {
@@ -108,7 +108,7 @@ class RgwServerTest {
     // (keyless), and both snapshots restore bit for bit.
     vault.close();
     vault = null;
-    S3ProxyKeys.set(CephRgw.ACCESS_KEY, CephRgw.SECRET_KEY);
+    io.cairn.store.SdkKeys.set(CephRgw.ACCESS_KEY, CephRgw.SECRET_KEY);
     Cli.Result repair = cli.runAt(repo.text(), "repair", "index");
     assertThat(repair.exit()).as(repair.out() + repair.err()).isZero();
     Cli.Result check = cli.runAt(repo.text(), "check", "--read-data");
@@ -117,18 +117,5 @@ class RgwServerTest {
     Cli.Result r = cli.runAt(repo.text(), "restore", "latest", "--target", out.toString(), "--verify");
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(CrashTest.contents(out.resolve(src.toString().substring(1)))).isEqualTo(CrashTest.contents(src));
-  }
-
-  /** The AWS SDK's in-process key properties, for commands that open a bucket as a user would. */
-  static final class S3ProxyKeys {
-    static void set(String id, String secret) {
-      System.setProperty("aws.accessKeyId", id);
-      System.setProperty("aws.secretAccessKey", secret);
-    }
-
-    static void clear() {
-      System.clearProperty("aws.accessKeyId");
-      System.clearProperty("aws.secretAccessKey");
-    }
   }
 }

@@ -55,7 +55,8 @@ class ServerCrashTest {
     if (kind.equals("directory")) {
       Path repo = data.resolve("repos/acme/main");
       return new Raw() {
-        public long packs() {
+      @Override
+      public long packs() {
           try {
             return packFiles(repo);
           } catch (IOException e) {
@@ -63,7 +64,8 @@ class ServerCrashTest {
           }
         }
 
-        public long bytes() {
+      @Override
+      public long bytes() {
           try {
             return ServerFlowTest.repositoryBytesOnDisk(repo);
           } catch (Exception e) {
@@ -71,7 +73,8 @@ class ServerCrashTest {
           }
         }
 
-        public String location() {
+      @Override
+      public String location() {
           return repo.toString();
         }
       };
@@ -80,14 +83,17 @@ class ServerCrashTest {
         io.cairn.store.StoreLocation.Bucket bucket ? bucket.under("acme/main") : null;
     io.cairn.store.BlobStore store = io.cairn.store.Stores.open(b, CephRgw.shared().access(java.time.Duration.ofMinutes(1)));
     return new Raw() {
+      @Override
       public long packs() {
         return store.list(io.cairn.store.StoreKeys.DATA).size();
       }
 
+      @Override
       public long bytes() {
         return store.list("").stream().mapToLong(io.cairn.store.StoreEntry::size).sum();
       }
 
+      @Override
       public String location() {
         return b.text();
       }
@@ -99,8 +105,7 @@ class ServerCrashTest {
     if (server != null) {
       server.destroyForcibly();
     }
-    System.clearProperty("aws.accessKeyId");
-    System.clearProperty("aws.secretAccessKey");
+    io.cairn.store.SdkKeys.clear();
   }
 
   static int freePort() throws IOException {
@@ -223,8 +228,7 @@ class ServerCrashTest {
       CephRgw rgw = CephRgw.shared();
       storage = Map.of("storage.location", rgw.newLocation("crash", "vault").text(),
           "storage.s3.access-key-id", CephRgw.ACCESS_KEY, "storage.s3.secret-access-key", CephRgw.SECRET_KEY);
-      System.setProperty("aws.accessKeyId", CephRgw.ACCESS_KEY);
-      System.setProperty("aws.secretAccessKey", CephRgw.SECRET_KEY);
+      io.cairn.store.SdkKeys.set(CephRgw.ACCESS_KEY, CephRgw.SECRET_KEY);
     }
     Raw raw;
     String fingerprint = startServer();

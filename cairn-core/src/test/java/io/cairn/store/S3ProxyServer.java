@@ -92,14 +92,12 @@ public final class S3ProxyServer {
    * for code that opens a bucket the way a user's command does; {@link #clearSdkKeys} undoes it.
    */
   public static S3ProxyServer sharedWithSdkKeys() {
-    System.setProperty("aws.accessKeyId", ACCESS_KEY);
-    System.setProperty("aws.secretAccessKey", SECRET_KEY);
+    SdkKeys.set(ACCESS_KEY, SECRET_KEY);
     return shared();
   }
 
   public static void clearSdkKeys() {
-    System.clearProperty("aws.accessKeyId");
-    System.clearProperty("aws.secretAccessKey");
+    SdkKeys.clear();
   }
 
   public URI endpoint() {
