@@ -355,10 +355,30 @@ public final class S3Store implements BlobStore {
     }
   }
 
+  /**
+   * The whole object, read into one array of its exact size: the SDK's own byte-array reader
+   * grows a buffer and copies it once more, twice the object's size at the peak (a snapshot's
+   * reference list can be tens of MB, and keyless maintenance runs in a small heap).
+   */
   @Override
   public byte[] get(String key) {
     StoreKeys.check(key);
-    return reading(key, () -> s3.getObjectAsBytes(b -> b.bucket(bucket).key(objectKey(key))).asByteArrayUnsafe());
+    return reading(key, () -> {
+      try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> b.bucket(bucket).key(objectKey(key)))) {
+        Long length = in.response().contentLength();
+        if (length == null || length > Integer.MAX_VALUE - 8) {
+          return in.readAllBytes();
+        }
+        byte[] out = in.readNBytes(length.intValue());
+        if (out.length != length || in.read() >= 0) {
+          throw new TransientStoreException(key, "the object store sent " + out.length + " bytes or more of "
+              + length, null);
+        }
+        return out;
+      } catch (IOException e) {
+        throw new TransientStoreException(key, "reading from " + location() + " failed: " + e.getMessage(), e);
+      }
+    });
   }
 
   @Override
