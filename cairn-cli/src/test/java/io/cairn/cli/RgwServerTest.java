@@ -77,6 +77,23 @@ class RgwServerTest {
     Files.writeString(src.resolve("more.txt"), "second day\n");
     assertThat(run("backup", src.toString()).exit()).isZero();
 
+    // Each snapshot is locked in the bucket by the pass that follows its arrival, before any job runs.
+    StoreLocation.Bucket repoBucket = bucket.under("acme/laptops");
+    try (S3Client c = S3Store.client(rgw.endpoint(), rgw.keys());
+        S3Store raw = S3Store.on(c, repoBucket, S3Store.Tuning.DEFAULT, null)) {
+      java.util.List<String> snapshots = raw.list(io.cairn.store.StoreKeys.SNAPSHOTS).stream()
+          .map(io.cairn.store.StoreEntry::key).toList();
+      assertThat(snapshots).hasSize(2);
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+      while (!snapshots.stream().allMatch(k -> raw.lockedUntil(k).isPresent()) && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+      for (String k : snapshots) {
+        assertThat(raw.lockedUntil(k)).as(k).hasValueSatisfying(u -> assertThat(u).isAfter(java.time.Instant.now()
+            .plus(java.time.Duration.ofHours(23))));
+      }
+    }
+
     var h = vault.repository("acme", "laptops");
     Map<String, Object> job = vault.server.maintenance().runNow(h, "retention");
     JsonNode lock = Json.MAPPER.readTree((String) job.get("summary")).path("objectLock");

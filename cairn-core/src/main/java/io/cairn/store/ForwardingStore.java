@@ -15,11 +15,6 @@ public abstract class ForwardingStore implements BlobStore {
     this.inner = inner;
   }
 
-  /** The wrapped store. */
-  public BlobStore delegate() {
-    return inner;
-  }
-
   @Override
   public boolean putIfAbsent(String key, byte[] data) {
     return inner.putIfAbsent(key, data);

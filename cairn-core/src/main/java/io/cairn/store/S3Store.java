@@ -187,21 +187,6 @@ public final class S3Store implements BlobStore {
     return m.matches() ? m.group(1) : "us-east-1";
   }
 
-  /** The bucket's name. */
-  public String bucket() {
-    return bucket;
-  }
-
-  /** The prefix of every key, "" or ending in '/'. */
-  public String prefix() {
-    return base;
-  }
-
-  /** The client, for operations beyond the store's contract (Object Lock retention). */
-  public S3Client client() {
-    return s3;
-  }
-
   /** The object key of a store key. */
   public String objectKey(String key) {
     return base + key;

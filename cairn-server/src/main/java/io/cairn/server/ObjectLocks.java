@@ -33,25 +33,31 @@ import org.slf4j.LoggerFactory;
  * holding the provider's own S3 keys cannot delete those objects' versions before then.
  *
  * <p>It needs no key: the snapshot's envelope says when it was taken and its lock, its reference
- * list names its blobs, and the index says which packs hold them. It runs after each snapshot
- * is stored (in the background, coalesced per repository) and in every retention job, which
- * catches up after a crash.
+ * list names its blobs, and the index says which packs hold them. After a snapshot is stored, a
+ * background pass locks what that snapshot needs; every retention job locks what all locked
+ * snapshots need, which catches up after a crash. Nothing runs unless storage.object-lock is set.
  */
 final class ObjectLocks {
   private static final Logger LOG = LoggerFactory.getLogger(ObjectLocks.class);
 
   private final Database db;
   private final Clock clock;
+  private final boolean enabled;
   private final ExecutorService background = Executors.newSingleThreadExecutor(r -> {
     Thread t = new Thread(r, "cairn-object-lock");
     t.setDaemon(true);
     return t;
   });
 
-  ObjectLocks(Database db, Clock clock) {
+  /** @param enabled whether storage.object-lock is set; without it every call returns at once */
+  ObjectLocks(Database db, Clock clock, boolean enabled) {
     this.db = db;
     this.clock = clock;
+    this.enabled = enabled;
   }
+
+  /** What {@link #lock} did. */
+  private enum Locking { UNSUPPORTED, HELD, EXTENDED }
 
   /** What one pass did. */
   record Result(boolean supported, int lockedSnapshots, int objects, int extended) {}
@@ -67,32 +73,53 @@ final class ObjectLocks {
         .bind(0, h.id()).mapTo(Integer.class).one());
   }
 
-  /** After a snapshot was stored: a pass over its repository soon, unless one is already waiting. */
-  void snapshotStored(RepoHandle h) {
-    if (h.lockPassPending.compareAndSet(false, true)) {
-      background.submit(() -> {
-        h.lockPassPending.set(false);
-        // Under the maintenance lock: a GC that planned to rewrite a pack before it was locked
-        // must not find it locked when it comes to delete it.
-        h.maintenance.lock();
-        try {
-          Result r = protect(h);
-          if (r.extended() > 0) {
-            LOG.info("repository {}: locked {} objects for {} locked snapshots", h.label(), r.extended(),
-                r.lockedSnapshots());
-          }
-        } catch (RuntimeException e) {
-          LOG.warn("repository {}: locking objects failed; the next retention job tries again: {}", h.label(),
-              e.toString());
-        } finally {
-          h.maintenance.unlock();
-        }
-      });
+  /**
+   * After a snapshot was stored: a pass soon over what it needs. Snapshots stored while a pass
+   * waits are taken by that pass, so a burst of commits reads the index once.
+   */
+  void snapshotStored(RepoHandle h, Id snapshot) {
+    if (!enabled) {
+      return;
     }
+    h.lockQueue.add(snapshot);
+    background.submit(() -> {
+      java.util.Set<Id> ids = new java.util.HashSet<>();
+      for (Id id : h.lockQueue) {
+        if (h.lockQueue.remove(id)) {
+          ids.add(id);
+        }
+      }
+      if (ids.isEmpty()) {
+        return;
+      }
+      // Under the maintenance lock: a GC that planned to rewrite a pack before it was locked
+      // must not find it locked when it comes to delete it.
+      h.maintenance.lock();
+      try {
+        Result r = protect(h, ids::contains);
+        if (r.extended() > 0) {
+          LOG.info("repository {}: locked {} objects for {} new snapshots", h.label(), r.extended(),
+              r.lockedSnapshots());
+        }
+      } catch (RuntimeException e) {
+        LOG.warn("repository {}: locking objects failed; the next retention job tries again: {}", h.label(),
+            e.toString());
+      } finally {
+        h.maintenance.unlock();
+      }
+    });
   }
 
   /** Locks what every locked snapshot of the repository needs, until its lock ends. */
   Result protect(RepoHandle h) {
+    return protect(h, id -> true);
+  }
+
+  /** Locks what the repository's locked snapshots among {@code which} need, until their locks end. */
+  private Result protect(RepoHandle h, java.util.function.Predicate<Id> which) {
+    if (!enabled) {
+      return new Result(false, 0, 0, 0);
+    }
     BlobStore store = h.store();
     Instant now = clock.instant();
     int days = immutabilityDays(h);
@@ -101,7 +128,7 @@ final class ObjectLocks {
     List<String> problems = new ArrayList<>();
     for (RetentionPlanner.Candidate c : SnapshotEnvelopes.list(store, e -> problems.add(e.getMessage()))) {
       Instant until = until(c.envelope(), days);
-      if (until.isAfter(now)) {
+      if (which.test(c.id()) && until.isAfter(now)) {
         try {
           locked.add(new Locked(c.id(), SnapshotEnvelopes.load(store, c.id()), until));
         } catch (CairnException e) {
@@ -114,7 +141,8 @@ final class ObjectLocks {
       return new Result(true, 0, 0, 0);
     }
     Instant latest = locked.stream().map(Locked::until).max(Instant::compareTo).orElseThrow();
-    if (!lock(h, StoreKeys.CONFIG, latest)) {
+    Locking config = lock(h, StoreKeys.CONFIG, latest);
+    if (config == Locking.UNSUPPORTED) {
       return new Result(false, locked.size(), 0, 0);
     }
     Map<String, Instant> wanted = new HashMap<>();
@@ -136,31 +164,28 @@ final class ObjectLocks {
         }
       }
     }
-    int extended = 0;
+    int extended = config == Locking.EXTENDED ? 1 : 0;
     for (Map.Entry<String, Instant> w : wanted.entrySet()) {
-      Instant known = h.locks.get(w.getKey());
-      if (known == null || known.isBefore(w.getValue())) {
-        try {
-          lock(h, w.getKey(), w.getValue());
-          extended++;
-        } catch (io.cairn.format.ObjectNotFoundException gone) {
-          // removed since it was listed (a pack the index still names is never removed by GC)
-        }
+      try {
+        extended += lock(h, w.getKey(), w.getValue()) == Locking.EXTENDED ? 1 : 0;
+      } catch (io.cairn.format.ObjectNotFoundException gone) {
+        // removed since it was listed (a pack the index still names is never removed by GC)
       }
     }
     return new Result(true, locked.size(), wanted.size() + 1, extended);
   }
 
-  private boolean lock(RepoHandle h, String key, Instant until) {
+  /** Locks one object unless this server knows it is locked as long already. */
+  private static Locking lock(RepoHandle h, String key, Instant until) {
     Instant known = h.locks.get(key);
     if (known != null && !known.isBefore(until)) {
-      return true;
+      return Locking.HELD;
     }
-    boolean locked = h.store().lockUntil(key, until);
-    if (locked) {
-      h.locks.merge(key, until, ObjectLocks::later);
+    if (!h.store().lockUntil(key, until)) {
+      return Locking.UNSUPPORTED;
     }
-    return locked;
+    h.locks.merge(key, until, ObjectLocks::later);
+    return Locking.EXTENDED;
   }
 
   private static Instant later(Instant a, Instant b) {

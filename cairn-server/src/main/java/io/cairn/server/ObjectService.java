@@ -201,7 +201,7 @@ public final class ObjectService {
     if (created && snapshot != null) {
       repos.recordSnapshot(h, object.id().hex(), snapshot.envelope(), a.id());
       metering.snapshotCreated(a.tenantId());
-      locks.snapshotStored(h);
+      locks.snapshotStored(h, object.id());
     }
     return new PutResult(created, warning);
   }

@@ -25,6 +25,19 @@ final class Placement implements AutoCloseable {
   private final ServerConfig.Storage storage;
   private final software.amazon.awssdk.services.s3.S3Client client;
   private final java.util.function.UnaryOperator<BlobStore> faults;
+  /** Buckets known to exist: a server with many repositories in one bucket looks it up once. */
+  private final java.util.Set<String> buckets = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final RetryingStore.Listener retries = new RetryingStore.Listener() {
+    @Override
+    public void retrying(String location, String reason, Instant giveUpAt) {
+      LOG.warn("object store {}: {}; retrying until {}", location, reason, giveUpAt);
+    }
+
+    @Override
+    public void recovered(String location, int attempts) {
+      LOG.info("object store {} answers again after {} failed attempts", location, attempts);
+    }
+  };
 
   /** @param faults wraps each bucket store beneath the retries; the identity but in fault-injection tests */
   Placement(Path dataDir, ServerConfig.Storage storage, java.util.function.UnaryOperator<BlobStore> faults) {
@@ -59,19 +72,11 @@ final class Placement implements AutoCloseable {
     StoreLocation where = locate(tenant, repository);
     if (where instanceof StoreLocation.Bucket b) {
       BlobStore s = new RetryingStore(faults.apply(S3Store.on(client, b, S3Store.Tuning.DEFAULT, storage.objectLock())),
-          storage.retryFor(),
-          new RetryingStore.Listener() {
-            @Override
-            public void retrying(String location, String reason, Instant giveUpAt) {
-              LOG.warn("object store {}: {}; retrying until {}", location, reason, giveUpAt);
-            }
-
-            @Override
-            public void recovered(String location, int attempts) {
-              LOG.info("object store {} answers again after {} failed attempts", location, attempts);
-            }
-          });
-      s.init();
+          storage.retryFor(), retries);
+      if (!buckets.contains(b.bucket())) {
+        s.init();
+        buckets.add(b.bucket());
+      }
       // Packs arriving for a bucket wait in DATA/spool, which every start empties (clearSpool),
       // rather than in the system's temporary directory, where a crash would leave them for good.
       return new io.cairn.store.ForwardingStore(s) {

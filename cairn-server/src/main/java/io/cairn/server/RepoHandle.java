@@ -20,8 +20,8 @@ public final class RepoHandle {
 
   /** What this server has locked in the object store, and until when (ObjectLocks). */
   final java.util.Map<String, java.time.Instant> locks = new java.util.concurrent.ConcurrentHashMap<>();
-  /** Whether a lock pass of this repository is queued and has not started. */
-  final java.util.concurrent.atomic.AtomicBoolean lockPassPending = new java.util.concurrent.atomic.AtomicBoolean();
+  /** Snapshots stored since the last lock pass of this repository took them (ObjectLocks). */
+  final java.util.Set<io.cairn.format.Id> lockQueue = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   RepoHandle(long id, long tenantId, String tenantSlug, String name, BlobStore store) {
     this.id = id;

@@ -73,7 +73,7 @@ public final class VaultServer implements AutoCloseable {
     this.repositories = new Repositories(db, config.dataDir(), config.storage(), clock, storeFaults);
     this.metering = new Metering(db, repositories, clock);
     this.audit = new Audit(db, clock);
-    this.locks = new ObjectLocks(db, clock);
+    this.locks = new ObjectLocks(db, clock, config.storage().objectLock() != null);
     this.objects = new ObjectService(db, repositories, metering, locks, config.maxObjectBytes());
     this.maintenance = new Maintenance(db, repositories, audit, locks, config, clock);
     this.business = new Business(db, repositories, metering, config.dataDir(), clock);
