@@ -10,7 +10,8 @@ import java.util.Optional;
 /**
  * Where a repository's objects live: a directory, an S3 bucket, a server. The contract below is
  * what the repository's crash-safety argument (docs/design.md, "Write ordering") relies on, and
- * {@code BlobStoreConformanceTest} checks it for every implementation.
+ * {@code BlobStoreConformanceTest} checks it for every implementation ({@code RawStoreConformanceTest}
+ * adds what stores beneath a repository do with any key and any bytes).
  *
  * <ul>
  *   <li>Keys are validated by {@link StoreKeys#check}: lowercase segments separated by '/'.

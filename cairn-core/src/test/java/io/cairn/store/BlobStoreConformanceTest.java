@@ -4,12 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cairn.format.ObjectNotFoundException;
-import java.nio.charset.StandardCharsets;
+import io.cairn.store.Handle.Kind;
+import io.cairn.store.StoreSamples.Sample;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -25,9 +26,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The contract in {@link BlobStore}'s Javadoc, checked against one implementation. Extend it
- * with {@link #newStore}; every store (file system, S3, remote) must pass all of it, because the
- * repository's crash-safety argument assumes exactly these guarantees.
+ * The contract in {@link BlobStore}'s Javadoc, checked against one implementation on the objects
+ * a repository holds (packs, index segments, snapshots, key files, session markers), each drawn
+ * from {@link #samples}. Every store passes it: a directory and a bucket with any bytes, a vault
+ * server's object API ({@link HttpStore}) with well-formed objects, since the server refuses
+ * anything else. Stores that take any key and any bytes also pass {@link RawStoreConformanceTest}.
+ * The repository's crash-safety argument assumes exactly these guarantees.
  */
 public abstract class BlobStoreConformanceTest {
   private static final int LARGE = 20 << 20;
@@ -42,6 +46,11 @@ public abstract class BlobStoreConformanceTest {
   /** A new, empty store; {@code tempDir} is empty and removed after the test. */
   protected abstract BlobStore newStore(Path tempDir);
 
+  /** The objects this store is tested with: any bytes, unless it checks what it stores. */
+  protected StoreSamples samples() {
+    return StoreSamples.ANY_BYTES;
+  }
+
   @BeforeEach
   void openStore() {
     store = newStore(tempDir);
@@ -53,73 +62,81 @@ public abstract class BlobStoreConformanceTest {
   }
 
   protected static byte[] payload(long seed, int length) {
-    byte[] b = new byte[length];
-    new Random(seed).nextBytes(b);
-    return b;
+    return StoreSamples.random(seed, length);
   }
 
-  private static byte[] utf8(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
+  protected Sample sample(Kind kind, long seed, int size) {
+    return samples().make(kind, seed, size);
+  }
+
+  private Path spooled(byte[] bytes) throws Exception {
+    Path spool = store.createSpoolFile();
+    Files.write(spool, bytes);
+    return spool;
   }
 
   @Test
   void putIfAbsentWritesOnceAndNeverReplaces() {
-    byte[] first = payload(1, 1000);
+    Sample first = sample(Kind.KEY, 1, 1000);
+    Sample second = samples().other(first, 2);
+    assertThat(second.bytes()).isNotEqualTo(first.bytes());
 
-    assertThat(store.putIfAbsent("data/ab/k1", first)).isTrue();
-    assertThat(store.putIfAbsent("data/ab/k1", payload(2, 1000))).isFalse();
-    assertThat(store.putIfAbsent("data/ab/k1", new byte[0])).isFalse();
+    assertThat(store.putIfAbsent(first.key(), first.bytes())).isTrue();
+    assertThat(store.putIfAbsent(first.key(), second.bytes())).isFalse();
+    assertThat(store.putIfAbsent(first.key(), first.bytes())).isFalse();
 
-    assertThat(store.get("data/ab/k1")).isEqualTo(first);
-    assertThat(store.size("data/ab/k1")).contains(1000L);
+    assertThat(store.get(first.key())).isEqualTo(first.bytes());
+    assertThat(store.size(first.key())).contains((long) first.length());
   }
 
   @Test
   void aSpoolFileIsStoredOnceAndConsumedEitherWay() throws Exception {
-    byte[] data = payload(21, 3 << 20);
-    Path spool = store.createSpoolFile();
-    java.nio.file.Files.write(spool, data);
-    assertThat(store.putIfAbsent("data/ab/spooled", spool)).isTrue();
+    Sample pack = sample(Kind.PACK, 21, 3 << 20);
+    Path spool = spooled(pack.bytes());
+    assertThat(store.putIfAbsent(pack.key(), spool)).isTrue();
     assertThat(spool).doesNotExist();
-    assertThat(store.get("data/ab/spooled")).isEqualTo(data);
+    assertThat(store.get(pack.key())).isEqualTo(pack.bytes());
 
-    Path again = store.createSpoolFile();
-    java.nio.file.Files.write(again, payload(22, 10));
-    assertThat(store.putIfAbsent("data/ab/spooled", again)).isFalse();
+    Path again = spooled(pack.bytes());
+    assertThat(store.putIfAbsent(pack.key(), again)).isFalse();
     assertThat(again).doesNotExist();
-    assertThat(store.get("data/ab/spooled")).isEqualTo(data);
+    assertThat(store.get(pack.key())).isEqualTo(pack.bytes());
 
     // A file from elsewhere is stored too.
-    Path foreign = java.nio.file.Files.createTempFile("foreign", ".bin");
-    java.nio.file.Files.write(foreign, payload(23, 100));
-    assertThat(store.putIfAbsent("index/foreign", foreign)).isTrue();
-    assertThat(store.get("index/foreign")).isEqualTo(payload(23, 100));
+    Sample index = sample(Kind.INDEX, 23, 100);
+    Path foreign = Files.createTempFile("foreign", ".bin");
+    Files.write(foreign, index.bytes());
+    assertThat(store.putIfAbsent(index.key(), foreign)).isTrue();
+    assertThat(store.get(index.key())).isEqualTo(index.bytes());
     assertThat(foreign).doesNotExist();
-    assertThat(store.list("")).extracting(StoreEntry::key).containsExactlyInAnyOrder("data/ab/spooled", "index/foreign");
+    assertThat(store.list("")).extracting(StoreEntry::key).containsExactlyInAnyOrder(pack.key(), index.key());
   }
 
   @Test
   void getAndGetRangeReturnExactBytes() {
-    byte[] data = payload(3, 4096);
-    store.putIfAbsent("index/i1", data);
+    Sample index = sample(Kind.INDEX, 3, 4096);
+    byte[] data = index.bytes();
+    int n = data.length;
+    store.putIfAbsent(index.key(), data);
 
-    assertThat(store.get("index/i1")).isEqualTo(data);
-    assertThat(store.getRange("index/i1", 0, 4096)).isEqualTo(data);
-    assertThat(store.getRange("index/i1", 100, 200)).isEqualTo(Arrays.copyOfRange(data, 100, 300));
-    assertThat(store.getRange("index/i1", 4095, 1)).containsExactly(data[4095]);
-    assertThat(store.getRange("index/i1", 4096, 0)).isEmpty();
+    assertThat(store.get(index.key())).isEqualTo(data);
+    assertThat(store.getRange(index.key(), 0, n)).isEqualTo(data);
+    assertThat(store.getRange(index.key(), 100, 200)).isEqualTo(Arrays.copyOfRange(data, 100, 300));
+    assertThat(store.getRange(index.key(), n - 1, 1)).containsExactly(data[n - 1]);
+    assertThat(store.getRange(index.key(), n, 0)).isEmpty();
   }
 
   @ParameterizedTest
   @ValueSource(booleans = {false, true})
   void readRangeFillsABufferFromItsPosition(boolean direct) {
-    byte[] data = payload(33, 3 << 20);
-    store.putIfAbsent("data/ab/r1", data);
+    Sample pack = sample(Kind.PACK, 33, 3 << 20);
+    byte[] data = pack.bytes();
+    store.putIfAbsent(pack.key(), data);
     java.nio.ByteBuffer b = direct ? java.nio.ByteBuffer.allocateDirect(data.length + 10)
         : java.nio.ByteBuffer.allocate(data.length + 10);
 
     b.position(7).limit(7 + data.length - 5);
-    store.readRange("data/ab/r1", 5, b);
+    store.readRange(pack.key(), 5, b);
 
     assertThat(b.position()).isEqualTo(7 + data.length - 5);
     b.limit(b.capacity());
@@ -132,141 +149,108 @@ public abstract class BlobStoreConformanceTest {
 
   @Test
   void readRangeFailsLikeGetRange() {
-    store.putIfAbsent("data/ab/r2", payload(34, 100));
-    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocateDirect(101);
+    Sample pack = sample(Kind.PACK, 34, 100);
+    int n = pack.length();
+    store.putIfAbsent(pack.key(), pack.bytes());
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocateDirect(n + 1);
 
-    assertThatThrownBy(() -> store.readRange("data/ab/r2", 0, b.clear())).isInstanceOf(StoreException.class);
-    assertThatThrownBy(() -> store.readRange("data/ab/r2", 99, b.clear().limit(2))).isInstanceOf(StoreException.class);
-    assertThatThrownBy(() -> store.readRange("data/ab/r2", 101, b.clear().limit(0))).isInstanceOf(StoreException.class);
-    assertThatThrownBy(() -> store.readRange("data/ab/none", 0, b.clear().limit(1)))
+    assertThatThrownBy(() -> store.readRange(pack.key(), 0, b.clear())).isInstanceOf(StoreException.class);
+    assertThatThrownBy(() -> store.readRange(pack.key(), n - 1, b.clear().limit(2))).isInstanceOf(StoreException.class);
+    assertThatThrownBy(() -> store.readRange(pack.key(), n + 1, b.clear().limit(0))).isInstanceOf(StoreException.class);
+    assertThatThrownBy(() -> store.readRange(sample(Kind.PACK, 35, 100).key(), 0, b.clear().limit(1)))
         .isInstanceOf(ObjectNotFoundException.class);
     assertThatThrownBy(() -> store.readRange("../x", 0, b.clear().limit(1))).isInstanceOf(IllegalArgumentException.class);
-    store.readRange("data/ab/r2", 100, b.clear().limit(0));
+    store.readRange(pack.key(), n, b.clear().limit(0));
     assertThat(b.position()).isZero();
   }
 
   @Test
-  void emptyObjectsExist() {
-    assertThat(store.putIfAbsent("config", new byte[0])).isTrue();
-
-    assertThat(store.get("config")).isEmpty();
-    assertThat(store.size("config")).contains(0L);
-    assertThat(store.list("")).containsExactly(new StoreEntry("config", 0));
-    assertThat(store.putIfAbsent("config", utf8("x"))).isFalse();
-  }
-
-  @Test
   void getRangeBeyondTheEndFails() {
-    store.putIfAbsent("index/i1", payload(4, 100));
+    Sample index = sample(Kind.INDEX, 4, 100);
+    int n = index.length();
+    store.putIfAbsent(index.key(), index.bytes());
 
-    assertThatThrownBy(() -> store.getRange("index/i1", 99, 2)).isInstanceOf(StoreException.class);
-    assertThatThrownBy(() -> store.getRange("index/i1", 0, 101)).isInstanceOf(StoreException.class);
-    assertThatThrownBy(() -> store.getRange("index/i1", 101, 0)).isInstanceOf(StoreException.class);
-    assertThatThrownBy(() -> store.getRange("index/i1", 1000, 10)).isInstanceOf(StoreException.class);
+    assertThatThrownBy(() -> store.getRange(index.key(), n - 1, 2)).isInstanceOf(StoreException.class);
+    assertThatThrownBy(() -> store.getRange(index.key(), 0, n + 1)).isInstanceOf(StoreException.class);
+    assertThatThrownBy(() -> store.getRange(index.key(), n + 1, 0)).isInstanceOf(StoreException.class);
+    assertThatThrownBy(() -> store.getRange(index.key(), n + 1000, 10)).isInstanceOf(StoreException.class);
   }
 
   @Test
   void missingObjectsAreNotFound() {
-    store.putIfAbsent("data/ab/other", payload(5, 10));
+    Sample stored = sample(Kind.PACK, 5, 10);
+    store.putIfAbsent(stored.key(), stored.bytes());
+    String missing = sample(Kind.PACK, 6, 10).key();
+    String snapshot = sample(Kind.SNAPSHOT, 7, 10).key();
 
-    assertThatThrownBy(() -> store.get("data/ab/missing")).isInstanceOf(ObjectNotFoundException.class);
-    assertThatThrownBy(() -> store.getRange("data/ab/missing", 0, 1))
-        .isInstanceOf(ObjectNotFoundException.class);
-    assertThatThrownBy(() -> store.get("never/used/dir")).isInstanceOf(ObjectNotFoundException.class);
-    assertThat(store.size("data/ab/missing")).isEmpty();
-    assertThat(store.size("never/used/dir")).isEmpty();
+    assertThatThrownBy(() -> store.get(missing)).isInstanceOf(ObjectNotFoundException.class);
+    assertThatThrownBy(() -> store.getRange(missing, 0, 1)).isInstanceOf(ObjectNotFoundException.class);
+    assertThatThrownBy(() -> store.get(snapshot)).isInstanceOf(ObjectNotFoundException.class);
+    assertThat(store.size(missing)).isEmpty();
+    assertThat(store.size(snapshot)).isEmpty();
   }
 
   /**
-   * A key that is only a prefix of stored keys ("a" while "a/b" exists) names no object. A store
-   * that maps keys to paths must not mistake the directory for one, and must never answer a put
-   * with "exists" (false) when nothing is stored: the repository would drop the data.
+   * A key that is only a prefix of stored keys (a pack's directory {@code data/hh}) names no
+   * object: a store that maps keys to paths must not mistake the directory for one.
    */
   @Test
-  void aKeyThatIsOnlyAPrefixOfOthersIsMissing() {
-    store.putIfAbsent("snapshots/s1/part", payload(6, 10));
+  void aPacksDirectoryIsNoObject() {
+    Sample pack = sample(Kind.PACK, 8, 10);
+    store.putIfAbsent(pack.key(), pack.bytes());
+    String directory = pack.key().substring(0, "data/hh".length());
 
-    assertThat(store.size("snapshots/s1")).isEmpty();
-    assertThatThrownBy(() -> store.get("snapshots/s1")).isInstanceOf(ObjectNotFoundException.class);
-    assertThatThrownBy(() -> store.getRange("snapshots/s1", 0, 1))
-        .isInstanceOf(ObjectNotFoundException.class);
-    assertThat(store.delete("snapshots/s1")).isFalse();
-    assertThat(store.list("snapshots/")).extracting(StoreEntry::key).containsExactly("snapshots/s1/part");
-
-    store.delete("snapshots/s1/part");
-    byte[] data = payload(7, 10);
-    assertThat(store.putIfAbsent("snapshots/s1", data)).isTrue();
-    assertThat(store.get("snapshots/s1")).isEqualTo(data);
+    assertThat(store.size(directory)).isEmpty();
+    assertThatThrownBy(() -> store.get(directory)).isInstanceOf(ObjectNotFoundException.class);
+    assertThatThrownBy(() -> store.getRange(directory, 0, 1)).isInstanceOf(ObjectNotFoundException.class);
+    assertThat(store.list(directory + "/")).containsExactly(new StoreEntry(pack.key(), pack.length()));
   }
 
   @Test
-  void listReturnsExactlyTheKeysUnderAPrefixWithSizes() {
-    store.putIfAbsent("data/ab/k1", payload(7, 10));
-    store.putIfAbsent("data/cd/k2", payload(8, 20));
-    store.putIfAbsent("database/k3", payload(9, 30));
-    store.putIfAbsent("index/i1", payload(10, 40));
-    store.putIfAbsent("config", payload(11, 50));
+  void listReturnsExactlyTheObjectsUnderAPrefixWithSizes() {
+    List<Sample> all = List.of(sample(Kind.PACK, 7, 10), sample(Kind.PACK, 8, 20), sample(Kind.INDEX, 9, 30),
+        sample(Kind.SNAPSHOT, 10, 40), sample(Kind.KEY, 11, 50));
+    all.forEach(s -> store.putIfAbsent(s.key(), s.bytes()));
+    Sample pack = all.getFirst();
 
-    assertThat(store.list("data/")).containsExactlyInAnyOrder(
-        new StoreEntry("data/ab/k1", 10), new StoreEntry("data/cd/k2", 20));
-    assertThat(store.list("data/ab/")).containsExactly(new StoreEntry("data/ab/k1", 10));
-    assertThat(store.list("index/")).containsExactly(new StoreEntry("index/i1", 40));
-    assertThat(store.list("snapshots/")).isEmpty();
+    assertThat(store.list("data/")).containsExactlyInAnyOrderElementsOf(entries(all, "data/"));
+    String directory = pack.key().substring(0, "data/hh/".length());
+    assertThat(store.list(directory)).contains(new StoreEntry(pack.key(), pack.length()))
+        .containsExactlyInAnyOrderElementsOf(entries(all, directory));
+    assertThat(store.list("index/")).containsExactlyInAnyOrderElementsOf(entries(all, "index/"));
+    assertThat(store.list("snapshots/")).containsExactlyInAnyOrderElementsOf(entries(all, "snapshots/"));
+    assertThat(store.list("keys/")).containsExactlyInAnyOrderElementsOf(entries(all, "keys/"));
+    assertThat(store.list("sessions/")).isEmpty();
     // The whole store: no temporary or bookkeeping files of the implementation show up.
-    assertThat(store.list("")).containsExactlyInAnyOrder(
-        new StoreEntry("data/ab/k1", 10), new StoreEntry("data/cd/k2", 20),
-        new StoreEntry("database/k3", 30), new StoreEntry("index/i1", 40),
-        new StoreEntry("config", 50));
+    assertThat(store.list("")).containsExactlyInAnyOrderElementsOf(entries(all, ""));
   }
 
-  @ParameterizedTest
-  @ValueSource(strings = {"a", "0/1/2/3", "a-b_c/d", "keys/tmp", "x0123456789abcdef"})
-  void everyValidKeyShapeWorks(String key) {
-    assertRoundTrips(key);
-  }
-
-  /**
-   * StoreKeys accepts "tmp" and "tmp/..." like any other key, so a store must not reserve them
-   * for its own temporary files.
-   */
-  @ParameterizedTest
-  @ValueSource(strings = {"tmp", "tmp/x"})
-  void keysNamedLikeTemporaryFilesAreOrdinaryKeys(String key) {
-    assertRoundTrips(key);
-  }
-
-  private void assertRoundTrips(String key) {
-    // An earlier write makes implementations create whatever scratch space they use.
-    store.putIfAbsent("index/first", payload(12, 5));
-    byte[] data = payload(key.hashCode(), 33);
-
-    assertThat(store.putIfAbsent(key, data)).as("first put of %s", key).isTrue();
-    assertThat(store.get(key)).isEqualTo(data);
-    assertThat(store.list("")).contains(new StoreEntry(key, 33));
-    assertThat(store.delete(key)).isTrue();
-    assertThat(store.list("")).containsExactly(new StoreEntry("index/first", 5));
+  private static List<StoreEntry> entries(List<Sample> samples, String prefix) {
+    return samples.stream().filter(s -> s.key().startsWith(prefix)).map(s -> new StoreEntry(s.key(), s.length()))
+        .toList();
   }
 
   @Test
-  void deleteRemovesOnceAndTheKeyCanBeWrittenAgain() {
-    store.putIfAbsent("snapshots/s1", payload(13, 10));
+  void aSessionMarkerIsRemovedOnceAndCanBeWrittenAgain() {
+    Sample session = sample(Kind.SESSION, 13, 10);
+    store.putIfAbsent(session.key(), session.bytes());
 
-    assertThat(store.delete("snapshots/s1")).isTrue();
-    assertThat(store.delete("snapshots/s1")).isFalse();
-    assertThat(store.delete("snapshots/never")).isFalse();
-    assertThat(store.size("snapshots/s1")).isEmpty();
-    assertThatThrownBy(() -> store.get("snapshots/s1")).isInstanceOf(ObjectNotFoundException.class);
-    assertThat(store.list("snapshots/")).isEmpty();
+    assertThat(store.delete(session.key())).isTrue();
+    assertThat(store.delete(session.key())).isFalse();
+    assertThat(store.delete(sample(Kind.SESSION, 14, 10).key())).isFalse();
+    assertThat(store.size(session.key())).isEmpty();
+    assertThatThrownBy(() -> store.get(session.key())).isInstanceOf(ObjectNotFoundException.class);
+    assertThat(store.list("sessions/")).isEmpty();
 
-    byte[] again = payload(14, 12);
-    assertThat(store.putIfAbsent("snapshots/s1", again)).isTrue();
-    assertThat(store.get("snapshots/s1")).isEqualTo(again);
+    Sample again = samples().other(session, 15);
+    assertThat(store.putIfAbsent(again.key(), again.bytes())).isTrue();
+    assertThat(store.get(session.key())).isEqualTo(again.bytes());
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"../x", "/abs", "A", "a//b", "", "a/../b", "a/", "a b", "a/b/c/d/e"})
   void invalidKeysAreRejected(String key) {
-    byte[] data = payload(15, 3);
+    byte[] data = sample(Kind.KEY, 15, 3).bytes();
 
     assertThatThrownBy(() -> store.putIfAbsent(key, data)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> store.get(key)).isInstanceOf(IllegalArgumentException.class);
@@ -284,7 +268,7 @@ public abstract class BlobStoreConformanceTest {
 
   /**
    * Writers race on one key while a reader polls it: exactly one writer wins, the object is that
-   * writer's whole payload, and the reader never sees anything else (no partial object).
+   * writer's whole object, and the reader never sees anything else (no partial object).
    */
   @Test
   @Timeout(60)
@@ -292,10 +276,11 @@ public abstract class BlobStoreConformanceTest {
     ExecutorService pool = Executors.newFixedThreadPool(WRITERS + 1);
     try {
       for (int round = 0; round < 10; round++) {
-        String key = "data/zz/race" + round;
+        Sample first = sample(Kind.KEY, round * 100L, 256 << 10);
+        String key = first.key();
         List<byte[]> payloads = new ArrayList<>();
         for (int w = 0; w < WRITERS; w++) {
-          payloads.add(payload(round * 100L + w, 256 << 10));
+          payloads.add(w == 0 ? first.bytes() : samples().other(first, round * 100L + w).bytes());
         }
         CyclicBarrier start = new CyclicBarrier(WRITERS + 1);
         AtomicBoolean done = new AtomicBoolean();
@@ -342,14 +327,16 @@ public abstract class BlobStoreConformanceTest {
 
   @Test
   void largeObjectsRoundTrip() {
-    byte[] big = payload(16, LARGE);
+    Sample pack = sample(Kind.PACK, 16, LARGE);
+    byte[] big = pack.bytes();
+    int n = big.length;
 
-    assertThat(store.putIfAbsent("data/ff/big", big)).isTrue();
+    assertThat(store.putIfAbsent(pack.key(), big)).isTrue();
 
-    assertThat(store.size("data/ff/big")).contains((long) LARGE);
-    assertThat(Arrays.equals(store.get("data/ff/big"), big)).as("20 MiB object read back").isTrue();
-    byte[] tail = store.getRange("data/ff/big", LARGE - (1 << 20), 1 << 20);
-    assertThat(Arrays.equals(tail, 0, tail.length, big, LARGE - (1 << 20), LARGE)).isTrue();
+    assertThat(store.size(pack.key())).contains((long) n);
+    assertThat(Arrays.equals(store.get(pack.key()), big)).as("20 MiB object read back").isTrue();
+    byte[] tail = store.getRange(pack.key(), n - (1 << 20), 1 << 20);
+    assertThat(Arrays.equals(tail, 0, tail.length, big, n - (1 << 20), n)).isTrue();
   }
 
   @Test

@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * With no fault set the decorator must be invisible, so it passes the whole conformance suite;
  * the tests below check that each fault does what its Javadoc promises.
  */
-class FaultInjectingStoreTest extends BlobStoreConformanceTest {
+class FaultInjectingStoreTest extends RawStoreConformanceTest {
   private FaultInjectingStore faulty;
 
   @Override

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class FileSystemStoreTest extends BlobStoreConformanceTest {
+class FileSystemStoreTest extends RawStoreConformanceTest {
   private Path root;
 
   @Override

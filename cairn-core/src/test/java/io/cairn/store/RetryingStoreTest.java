@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
  * all calls transiently, half of those after doing the work (the answer lost): retried, every
  * answer is still exact.
  */
-class RetryingStoreTest extends BlobStoreConformanceTest {
+class RetryingStoreTest extends RawStoreConformanceTest {
   private FaultInjectingStore flaky;
 
   @Override

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /** The store contract on Ceph RGW 16, the object store providers run in their own racks. */
-class RgwStoreTest extends BlobStoreConformanceTest {
+class RgwStoreTest extends RawStoreConformanceTest {
   @Override
   protected BlobStore newStore(Path tempDir) {
     CephRgw rgw = CephRgw.shared();

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  * S3Store}): a pooled connection that the server closed after an early answer fails once, as
  * it would in production, and is retried there.
  */
-class S3StoreTest extends BlobStoreConformanceTest {
+class S3StoreTest extends RawStoreConformanceTest {
   private S3ProxyServer s3;
   private StoreLocation.Bucket where;
 

@@ -72,8 +72,9 @@ public final class ObjectService {
         throw ApiException.badRequest("invalid prefix '" + abbreviate(p) + "'");
       }
     }
-    if (!Repositories.PREFIXES.contains(p) && !isDataSubdir(p)) {
-      throw ApiException.badRequest("list one of " + Repositories.PREFIXES + ", not '" + abbreviate(p) + "'");
+    if (!p.isEmpty() && !Repositories.PREFIXES.contains(p) && !isDataSubdir(p)) {
+      throw ApiException.badRequest("list the whole repository (no prefix) or one of " + Repositories.PREFIXES
+          + ", not '" + abbreviate(p) + "'");
     }
     return store(a).list(p);
   }
