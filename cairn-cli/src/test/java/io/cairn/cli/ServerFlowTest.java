@@ -107,6 +107,30 @@ class ServerFlowTest {
         .isEqualTo(CrashTest.contents(src));
   }
 
+  /**
+   * A second backup reads the first one's trees from the server while it walks many directories
+   * in parallel; it once failed there ("BufferOverflowException") when a request's wait ran
+   * another directory's task on the same thread.
+   */
+  @Test
+  void aSecondBackupOfManyDirectoriesReadsTheFirstOnesTrees() throws Exception {
+    assertThat(enroll("append", "laptop1").exit()).isZero();
+    assertThat(run("init").exit()).isZero();
+    Path src = tmp.resolve("many");
+    for (int d = 0; d < 400; d++) {
+      Path dir = Files.createDirectories(src.resolve("d" + (d % 20)).resolve("e" + d));
+      Files.writeString(dir.resolve("a.txt"), "file a of " + d + "\n");
+      Files.writeString(dir.resolve("b.txt"), "file b of " + d + "\n".repeat(d));
+    }
+    assertThat(run("backup", src.toString()).exit()).isZero();
+
+    Cli.Result again = run("--json", "backup", src.toString());
+
+    assertThat(again.exit()).as(again.err()).isZero();
+    JsonNode summary = Json.MAPPER.readTree(again.out()).path("summary");
+    assertThat(summary.path("unchangedFiles").asLong()).as(again.out()).isEqualTo(800);
+  }
+
   @Test
   void scopesDecideWhatEachMachineMayDo() throws Exception {
     assertThat(enroll("append", "laptop1").exit()).isZero();

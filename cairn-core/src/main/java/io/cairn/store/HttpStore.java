@@ -257,7 +257,7 @@ public final class HttpStore implements BlobStore {
   private HttpResponse<byte[]> send(HttpRequest req, String key) {
     String why;
     try {
-      HttpResponse<byte[]> r = client.send(req, HttpResponse.BodyHandlers.ofByteArray());
+      HttpResponse<byte[]> r = exchange(req);
       r.headers().firstValue("Cairn-Warning").ifPresent(w -> {
         if (warned.add(w)) {
           warnings.accept(w);
@@ -279,6 +279,59 @@ public final class HttpStore implements BlobStore {
       throw new StoreException(key, "interrupted", e);
     }
     throw new TransientStoreException(key, why, null);
+  }
+
+  /**
+   * {@link HttpClient#send}, except in a thread of a fork-join pool: there the client's wait for
+   * the answer (a {@code CompletableFuture}'s) runs the pool's queued tasks on the waiting thread,
+   * and a backup's tree walk, whose tasks read old trees into their thread's own buffer, must not
+   * have another task run on the thread in the middle of one (a second backup through a server
+   * failed that way). There the request goes out asynchronously and the thread waits as a
+   * managed blocker, which lets the pool add a thread but never runs a task on this one.
+   */
+  private HttpResponse<byte[]> exchange(HttpRequest req) throws IOException, InterruptedException {
+    if (!(Thread.currentThread() instanceof java.util.concurrent.ForkJoinWorkerThread)) {
+      return client.send(req, HttpResponse.BodyHandlers.ofByteArray());
+    }
+    java.util.concurrent.CompletableFuture<HttpResponse<byte[]>> answer =
+        client.sendAsync(req, HttpResponse.BodyHandlers.ofByteArray());
+    java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+    answer.whenComplete((r, e) -> done.countDown());
+    try {
+      java.util.concurrent.ForkJoinPool.managedBlock(new java.util.concurrent.ForkJoinPool.ManagedBlocker() {
+        @Override
+        public boolean block() throws InterruptedException {
+          done.await();
+          return true;
+        }
+
+        @Override
+        public boolean isReleasable() {
+          return done.getCount() == 0;
+        }
+      });
+    } catch (InterruptedException e) {
+      answer.cancel(true);
+      throw e;
+    }
+    if (answer.state() == java.util.concurrent.Future.State.SUCCESS) {
+      return answer.resultNow();
+    }
+    Throwable t = answer.state() == java.util.concurrent.Future.State.CANCELLED
+        ? new IOException("the request was cancelled") : answer.exceptionNow();
+    while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    if (t instanceof IOException io) {
+      throw io;
+    }
+    if (t instanceof RuntimeException re) {
+      throw re;
+    }
+    if (t instanceof Error err) {
+      throw err;
+    }
+    throw new IOException(t);
   }
 
   private static String rootMessage(Throwable t) {

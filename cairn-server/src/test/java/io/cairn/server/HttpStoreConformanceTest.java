@@ -67,6 +67,39 @@ class HttpStoreConformanceTest extends BlobStoreConformanceTest {
     assertThat(store.list("")).isEmpty();
   }
 
+  /**
+   * A backup walks its tree on a fork-join pool and reads old trees into the thread's own
+   * buffer; a request must not run the pool's other tasks on the waiting thread (as a {@code
+   * CompletableFuture} wait in a pool's thread does), or they overwrite that buffer meanwhile.
+   */
+  @Test
+  void aRequestRunsNoOtherTaskOfTheCallersPoolOnItsThread() throws Exception {
+    Sample pack = sample(Handle.Kind.PACK, 42, 1000);
+    store.putIfAbsent(pack.key(), pack.bytes());
+    ThreadLocal<String> owner = new ThreadLocal<>();
+    java.util.concurrent.ForkJoinPool pool = new java.util.concurrent.ForkJoinPool(1);
+    try {
+      java.util.concurrent.CompletableFuture<String> outer = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        owner.set("outer");
+        // Queued behind this task, in its own worker's queue.
+        java.util.List<java.util.concurrent.CompletableFuture<Void>> others = new java.util.ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+          others.add(java.util.concurrent.CompletableFuture.runAsync(() -> owner.set("another task"), pool));
+        }
+        for (int i = 0; i < 5; i++) {
+          store.getRange(pack.key(), 0, 10);
+        }
+        String seen = owner.get();
+        others.forEach(java.util.concurrent.CompletableFuture::join);
+        return seen;
+      }, pool);
+
+      assertThat(outer.get(60, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("outer");
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
   @Test
   void agentsDeleteOnlySessionMarkers() {
     Sample snapshot = sample(Handle.Kind.SNAPSHOT, 41, 1000);
