@@ -72,6 +72,7 @@ public final class HttpStore implements BlobStore {
     HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(15));
     if (url.startsWith("https://")) {
+      io.cairn.crypto.TlsCrypto.prefer();
       b.sslContext(PinnedTrust.context(pin));
     }
     return b.build();

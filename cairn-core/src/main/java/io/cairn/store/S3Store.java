@@ -139,6 +139,9 @@ public final class S3Store implements BlobStore {
 
   /** A client for an endpoint, with the settings every Cairn store uses. */
   public static S3Client client(URI endpoint, Keys keys) {
+    if ("https".equals(endpoint.getScheme())) {
+      io.cairn.crypto.TlsCrypto.prefer();
+    }
     AwsCredentialsProvider credentials = keys != null
         ? StaticCredentialsProvider.create(AwsBasicCredentials.create(keys.accessKeyId(), keys.secretAccessKey()))
         : DefaultCredentialsProvider.builder().build();

@@ -1,0 +1,64 @@
+package io.cairn.crypto;
+
+import com.amazon.corretto.crypto.provider.AmazonCorrettoCryptoProvider;
+import java.security.Security;
+
+/**
+ * Native cryptography for TLS. The JDK's TLS (JSSE) encrypts every record with AES-GCM and
+ * hashes with SHA-256 through the security providers; the JDK's own code for them is fast only
+ * once C2 has compiled it, which a short-lived command on C1 never reaches (an agent sent about
+ * 23 MB/s to a server that way) and which even then costs a server more CPU per byte received than
+ * native code. {@link #prefer} puts the Amazon Corretto Crypto Provider (AWS-LC, in native code)
+ * first, so that JSSE, the S3 client and anything else asking the providers get its AES-GCM,
+ * SHA-2 and HMAC; the bytes are the same by the standards, only the speed differs.
+ *
+ * <p>Called where TLS starts (a server's object store, a bucket, the vault server itself), not at
+ * every start-up: loading the provider unpacks its library (about 10 MB) into a temporary
+ * directory, which a command on a local repository need not pay. When the library cannot load
+ * (another platform, no writable temporary directory) or the system property {@code
+ * cairn.crypto.java} is true, the JDK's providers serve as before.
+ */
+public final class TlsCrypto {
+  private static volatile Boolean active;
+
+  private TlsCrypto() {}
+
+  /** Puts the native provider first, once; whether it serves. */
+  public static boolean prefer() {
+    Boolean a = active;
+    if (a == null) {
+      synchronized (TlsCrypto.class) {
+        a = active;
+        if (a == null) {
+          a = install();
+          active = a;
+        }
+      }
+    }
+    return a;
+  }
+
+  /** Whether {@link #prefer} put the native provider first. */
+  public static boolean active() {
+    return Boolean.TRUE.equals(active);
+  }
+
+  private static boolean install() {
+    if (Boolean.getBoolean("cairn.crypto.java") || Boolean.getBoolean("cairn.tls.java")) {
+      return false;
+    }
+    try {
+      AmazonCorrettoCryptoProvider p = AmazonCorrettoCryptoProvider.INSTANCE;
+      if (p.getLoadingError() != null) {
+        return false;
+      }
+      p.assertHealthy();
+      Security.insertProviderAt(p, 1);
+      return true;
+    } catch (Throwable e) {
+      // not this platform, or its self-test failed: the JDK providers serve
+      Security.removeProvider("AmazonCorrettoCryptoProvider");
+      return false;
+    }
+  }
+}
