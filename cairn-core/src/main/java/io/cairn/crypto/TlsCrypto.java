@@ -12,11 +12,13 @@ import java.security.Security;
  * first, so that JSSE, the S3 client and anything else asking the providers get its AES-GCM,
  * SHA-2 and HMAC; the bytes are the same by the standards, only the speed differs.
  *
- * <p>Called where TLS starts (a server's object store, a bucket, the vault server itself), not at
- * every start-up: loading the provider unpacks its library (about 10 MB) into a temporary
- * directory, which a command on a local repository need not pay. When the library cannot load
- * (another platform, no writable temporary directory) or the system property {@code
- * cairn.crypto.java} is true, the JDK's providers serve as before.
+ * <p>Called where an agent's TLS starts ({@link io.cairn.store.HttpStore}, {@link
+ * io.cairn.store.S3Store#open} of an https bucket), not at every start-up: loading the provider
+ * costs about 120 ms, which a command on a local repository need not pay. The vault server does
+ * not call it (its bucket client is {@code S3Store.client}): on C2 the JDK's AES-GCM already runs
+ * on the CPU's AES instructions, and no gain was measured (docs/benchmarks.md). When the library
+ * cannot load (another platform) or the system property {@code cairn.crypto.java} or {@code
+ * cairn.tls.java} is true, the JDK's providers serve as before.
  */
 public final class TlsCrypto {
   private static volatile Boolean active;

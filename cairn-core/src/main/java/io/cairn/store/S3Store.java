@@ -123,6 +123,9 @@ public final class S3Store implements BlobStore {
    * @throws IllegalArgumentException when no credentials can be found
    */
   public static S3Store open(StoreLocation.Bucket where, Keys keys, Tuning tuning) {
+    if ("https".equals(where.endpoint().getScheme())) {
+      io.cairn.crypto.TlsCrypto.prefer();
+    }
     return new S3Store(client(where.endpoint(), keys), where, tuning, true, null);
   }
 
@@ -139,9 +142,6 @@ public final class S3Store implements BlobStore {
 
   /** A client for an endpoint, with the settings every Cairn store uses. */
   public static S3Client client(URI endpoint, Keys keys) {
-    if ("https".equals(endpoint.getScheme())) {
-      io.cairn.crypto.TlsCrypto.prefer();
-    }
     AwsCredentialsProvider credentials = keys != null
         ? StaticCredentialsProvider.create(AwsBasicCredentials.create(keys.accessKeyId(), keys.secretAccessKey()))
         : DefaultCredentialsProvider.builder().build();
