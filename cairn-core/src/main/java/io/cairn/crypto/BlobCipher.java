@@ -40,9 +40,14 @@ public final class BlobCipher {
     this.natives = nativeCrypto ? ThreadLocal.withInitial(() -> new NativeCrypto.Gcm(k)) : null;
   }
 
+  /**
+   * The JDK's own AES-GCM (SunJCE), named: once {@link TlsCrypto} puts another provider first for
+   * TLS, the first provider's would differ in what it accepts (in-place updates with exact
+   * output room), and the repository's envelopes keep the implementation they were tested with.
+   */
   private static Cipher newCipher() {
     try {
-      return Cipher.getInstance("AES/GCM/NoPadding");
+      return Cipher.getInstance("AES/GCM/NoPadding", "SunJCE");
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("AES-GCM unavailable", e);
     }

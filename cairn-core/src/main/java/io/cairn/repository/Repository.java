@@ -41,6 +41,8 @@ public final class Repository implements AutoCloseable {
   private final RepositoryOptions options;
   private final MasterIndex index;
   private final SnapshotHeadCache snapshotHeads;
+  /** Local copies of tree packs, for a remote store; null for one on this machine. */
+  private final TreePackCache treePacks;
   private final BlobCodec codec;
 
   private Repository(BlobStore store, RepositoryConfig config, MasterKey key, Id keyId,
@@ -53,6 +55,7 @@ public final class Repository implements AutoCloseable {
     java.nio.file.Path cache = options.cacheDir().resolve(config.id().hex());
     this.index = new MasterIndex(store, cache.resolve("index"));
     this.snapshotHeads = new SnapshotHeadCache(cache.resolve("snapshots"));
+    this.treePacks = store.remote() ? new TreePackCache(store, cache.resolve("trees")) : null;
     this.codec = new BlobCodec(key.cipher(), options.compressionLevel());
   }
 
@@ -272,6 +275,25 @@ public final class Repository implements AutoCloseable {
       throw new CorruptObjectException("blob " + id.hex(), "the index gives it " + e.length()
           + " bytes in " + packKey + ", more than any blob can have");
     }
+    String resource = packKey + " blob " + id.shortHex();
+    if (type == BlobType.TREE && treePacks != null) {
+      try {
+        // The pack first (fetching it may wait), then the thread's own envelope buffer.
+        java.nio.file.Path cached = treePacks.local(e.pack());
+        java.nio.ByteBuffer env = cached == null ? null : BlobCodec.envelopeBuffer(type, e.length());
+        if (cached != null && treePacks.read(e.pack(), cached, e.offset(), env.limit(e.length()))) {
+          java.nio.ByteBuffer plain = codec.openDirect(type, id, env, e.length(), resource + " (cached)");
+          checkId(blobId(plain), id, resource + " (cached)");
+          return plain;
+        }
+      } catch (ObjectNotFoundException nf) {
+        throw new ObjectNotFoundException(packKey, "pack holding blob " + id.shortHex()
+            + " is missing (run 'cairn check' to see what is affected)");
+      } catch (CorruptObjectException damaged) {
+        // A damaged local copy is only a cache miss: read from the repository, which decides.
+        treePacks.evict(e.pack());
+      }
+    }
     java.nio.ByteBuffer env = BlobCodec.envelopeBuffer(type, e.length());
     try {
       store.readRange(packKey, e.offset(), env.limit(e.length()));
@@ -279,7 +301,6 @@ public final class Repository implements AutoCloseable {
       throw new ObjectNotFoundException(packKey, "pack holding blob " + id.shortHex()
           + " is missing (run 'cairn check' to see what is affected)");
     }
-    String resource = packKey + " blob " + id.shortHex();
     java.nio.ByteBuffer plain = codec.openDirect(type, id, env, e.length(), resource);
     checkId(blobId(plain), id, resource);
     return plain;

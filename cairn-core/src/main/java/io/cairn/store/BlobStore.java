@@ -144,6 +144,14 @@ public interface BlobStore extends AutoCloseable {
   /** Where the store is, for messages. */
   String location();
 
+  /**
+   * Whether each read crosses a network (a server, a bucket): worth keeping a local copy of what
+   * is read again and again, such as the packs of trees that every backup compares with.
+   */
+  default boolean remote() {
+    return false;
+  }
+
   @Override
   default void close() {}
 }

@@ -96,6 +96,11 @@ public abstract class ForwardingStore implements BlobStore {
   }
 
   @Override
+  public boolean remote() {
+    return inner.remote();
+  }
+
+  @Override
   public void close() {
     inner.close();
   }

@@ -240,6 +240,11 @@ public final class HttpStore implements BlobStore {
   }
 
   @Override
+  public boolean remote() {
+    return true;
+  }
+
+  @Override
   public String location() {
     return location;
   }

@@ -591,6 +591,11 @@ public final class S3Store implements BlobStore {
   }
 
   @Override
+  public boolean remote() {
+    return true;
+  }
+
+  @Override
   public String location() {
     return where.text();
   }

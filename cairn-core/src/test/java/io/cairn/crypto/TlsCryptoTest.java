@@ -39,4 +39,27 @@ class TlsCryptoTest {
     jdk.updateAAD(aad);
     assertThat(jdk.doFinal(sealed)).isEqualTo(plain);
   }
+
+  /**
+   * With the native provider first, the repository's own envelopes still seal in place on the
+   * JDK's path (where libcrypto is missing): the first provider's AES-GCM refused that with a
+   * ShortBufferException until the path named the JDK's provider.
+   */
+  @Test
+  void theRepositorysJdkPathIsUnchangedWithTheProviderFirst() {
+    assertThat(TlsCrypto.prefer()).isTrue();
+    byte[] key = new byte[32];
+    new java.util.Random(4).nextBytes(key);
+    BlobCipher jdk = new BlobCipher(key, false);
+    byte[] plain = new byte[200_000];
+    new java.util.Random(5).nextBytes(plain);
+    java.nio.ByteBuffer env = java.nio.ByteBuffer.allocateDirect(BlobCipher.OVERHEAD + plain.length);
+    env.put(BlobCipher.NONCE, plain);
+
+    int n = jdk.sealInPlace(new byte[] {1}, env, plain.length);
+
+    byte[] sealed = new byte[n];
+    env.get(0, sealed);
+    assertThat(new BlobCipher(key, true).decrypt(new byte[] {1}, sealed, 0, n, "t")).isEqualTo(plain);
+  }
 }

@@ -270,6 +270,11 @@ public final class FaultInjectingStore implements BlobStore {
   }
 
   @Override
+  public boolean remote() {
+    return delegate.remote();
+  }
+
+  @Override
   public String location() {
     return delegate.location() + " (fault-injecting)";
   }
