@@ -28,7 +28,7 @@ public final class ChunkIdHasher {
 
   private Mac newMac() {
     try {
-      Mac m = Mac.getInstance("HmacSHA256");
+      Mac m = Mac.getInstance("HmacSHA256", "SunJCE");
       m.init(key);
       return m;
     } catch (GeneralSecurityException e) {

@@ -78,7 +78,7 @@ public final class MasterKey {
 
   private byte[] derive(String info, int length) {
     try {
-      KDF hkdf = KDF.getInstance("HKDF-SHA256");
+      KDF hkdf = KDF.getInstance("HKDF-SHA256", "SunJCE");
       SecretKey ikm = new SecretKeySpec(secret, "HKDF-IKM");
       return hkdf.deriveData(HKDFParameterSpec.ofExtract().addIKM(ikm)
           .addSalt("cairn-repository".getBytes(StandardCharsets.US_ASCII))

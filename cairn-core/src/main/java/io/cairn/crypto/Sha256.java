@@ -1,7 +1,6 @@
 package io.cairn.crypto;
 
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 
 /** SHA-256 of a byte range: libcrypto when it is there (see {@link NativeCrypto}), else the JDK. */
 public final class Sha256 {
@@ -18,8 +17,8 @@ public final class Sha256 {
 
     public Incremental() {
       try {
-        md = nat == null ? MessageDigest.getInstance("SHA-256") : null;
-      } catch (NoSuchAlgorithmException e) {
+        md = nat == null ? MessageDigest.getInstance("SHA-256", "SUN") : null;
+      } catch (java.security.GeneralSecurityException e) {
         throw new IllegalStateException(e);
       }
     }
@@ -49,7 +48,7 @@ public final class Sha256 {
         throw new java.io.IOException(file + " holds " + ch.size() + " bytes, expected " + length);
       }
       NativeCrypto.Sha256Stream nat = NativeCrypto.available() ? new NativeCrypto.Sha256Stream() : null;
-      MessageDigest md = nat == null ? MessageDigest.getInstance("SHA-256") : null;
+      MessageDigest md = nat == null ? MessageDigest.getInstance("SHA-256", "SUN") : null;
       for (long p = 0; p < length; p += FILE_SLICE) {
         long n = Math.min(FILE_SLICE, length - p);
         try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
@@ -62,7 +61,7 @@ public final class Sha256 {
         }
       }
       return nat != null ? nat.digest() : md.digest();
-    } catch (NoSuchAlgorithmException e) {
+    } catch (java.security.GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }
   }
@@ -77,10 +76,10 @@ public final class Sha256 {
       return out;
     }
     try {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      MessageDigest md = MessageDigest.getInstance("SHA-256", "SUN");
       md.update(data, off, len);
       return md.digest();
-    } catch (NoSuchAlgorithmException e) {
+    } catch (java.security.GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }
   }
