@@ -40,6 +40,9 @@ public record RetentionPolicy(int last, int hourly, int daily, int weekly, int m
    * A --keep-within duration as restic writes it: a sequence of NUMBER UNIT with units y (365
    * days), m (30 days), w, d and h, e.g. 1y6m or 36h. The CLI and the server read it the same way.
    */
+  /** The longest keep-within: 1000 years of 365 days. */
+  public static final Duration MAX_WITHIN = Duration.ofDays(365_000);
+
   public static Duration parseWithin(String s) {
     Matcher m = PART.matcher(s);
     Duration d = Duration.ZERO;
@@ -48,18 +51,28 @@ public record RetentionPolicy(int last, int hourly, int daily, int weekly, int m
       if (m.start() != end) {
         break;
       }
-      long n = Long.parseLong(m.group(1));
-      d = d.plus(switch (m.group(2)) {
-        case "y" -> Duration.ofDays(365 * n);
-        case "m" -> Duration.ofDays(30 * n);
-        case "w" -> Duration.ofDays(7 * n);
-        case "d" -> Duration.ofDays(n);
-        default -> Duration.ofHours(n);
-      });
+      long days;
+      try {
+        long n = Long.parseLong(m.group(1));
+        days = switch (m.group(2)) {
+          case "y" -> Math.multiplyExact(365, n);
+          case "m" -> Math.multiplyExact(30, n);
+          case "w" -> Math.multiplyExact(7, n);
+          case "d" -> n;
+          default -> -1;
+        };
+        d = days >= 0 ? d.plusDays(Math.min(days, MAX_WITHIN.toDays() + 1))
+            : d.plusHours(Math.min(n, MAX_WITHIN.toHours() + 1));
+      } catch (ArithmeticException | NumberFormatException e) {
+        d = MAX_WITHIN.plusDays(1);
+      }
       end = m.end();
     }
     if (end != s.length() || s.isEmpty()) {
       throw new IllegalArgumentException("'" + s + "' is not a duration; use e.g. 30d, 12h, 1y6m, 2w");
+    }
+    if (d.compareTo(MAX_WITHIN) > 0) {
+      throw new IllegalArgumentException("'" + s + "' is longer than the limit of 1000y (365000 days)");
     }
     return d;
   }

@@ -852,6 +852,8 @@ public final class Api {
       byte[] data;
       try (InputStream in = ctx.bodyInputStream()) {
         data = in.readNBytes((int) length);
+      } catch (IOException e) {
+        throw bodyEnded(-1, length, e);
       }
       if (data.length != length) {
         throw ApiException.badRequest("the body ended after " + data.length + " of " + length + " bytes");
@@ -877,7 +879,12 @@ public final class Api {
             java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
       byte[] buf = new byte[64 << 10];
       while (got < length) {
-        int n = in.read(buf, 0, (int) Math.min(buf.length, length - got));
+        int n;
+        try {
+          n = in.read(buf, 0, (int) Math.min(buf.length, length - got));
+        } catch (IOException e) {
+          throw bodyEnded(got, length, e);
+        }
         if (n < 0) {
           break;
         }
@@ -893,6 +900,15 @@ public final class Api {
       throw ApiException.badRequest("the body ended after " + got + " of " + length + " bytes");
     }
     return sha.digest();
+  }
+
+  /**
+   * A body that stopped coming (the client went away or stalled past the idle timeout) is the
+   * client's failure, answered 400 like a short body, not a server error.
+   */
+  private static ApiException bodyEnded(long got, long length, IOException e) {
+    return ApiException.badRequest("the body ended" + (got >= 0 ? " after " + got : "") + " of " + length
+        + " bytes (" + e.getMessage() + "); nothing was stored");
   }
 
   private void deleteObject(Context ctx) {

@@ -642,4 +642,43 @@ class HostileInputTest {
     }
     soft.assertAll();
   }
+
+  /** A body that stops before its Content-Length is the client's failure: 400, nothing stored. */
+  @Test
+  void aBodyThatEndsEarlyIsAnsweredAsTheClientsFailure() throws Exception {
+    String id = sha256(random(10));
+    for (String key : List.of("data/" + id.substring(0, 2) + "/" + id, "sessions/" + id)) {
+      Raw r;
+      try (SSLSocket s = socket()) {
+        String h = "PUT " + OBJECTS + key + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+            + "Authorization: Bearer " + agent + "\r\nContent-Length: 100000\r\n\r\n";
+        OutputStream out = s.getOutputStream();
+        out.write(h.getBytes(ISO_8859_1));
+        out.write(new byte[1000]);
+        out.flush();
+        s.shutdownOutput();
+        r = read(new BufferedInputStream(s.getInputStream()), false);
+      }
+      assertThat(r.status()).as("%s → %s", key, r).isEqualTo(400);
+      assertThat(r.json().path("message").asText()).contains("body ended").contains("nothing was stored");
+      assertThat(raw("HEAD", OBJECTS + key, agent).status()).isEqualTo(404);
+    }
+  }
+
+  /** A retention period beyond any arithmetic is refused, with the limit named. */
+  @Test
+  void anEnormousKeepWithinIsRefusedWithTheLimit() {
+    for (String within : List.of("9999999999999999y", "99999999999999999999d", "1001y", "400000d")) {
+      Response post = call("POST", "/api/v1/tenants/acme/repos", admin,
+          Map.of("name", "huge", "retention", Map.of("keepWithin", within)));
+      assertThat(post.status()).as(within + " " + post.text()).isEqualTo(400);
+      assertThat(post.json().path("message").asText()).as(within).contains("1000y");
+      Response patch = call("PATCH", "/api/v1/tenants/acme/repos/main", admin,
+          Map.of("retention", Map.of("keepWithin", within)));
+      assertThat(patch.status()).as(within + " " + patch.text()).isEqualTo(400);
+    }
+    Response ok = call("PATCH", "/api/v1/tenants/acme/repos/main", admin,
+        Map.of("retention", Map.of("keepWithin", "1000y")));
+    assertThat(ok.status()).as(ok.text()).isEqualTo(200);
+  }
 }
