@@ -2,9 +2,8 @@ package io.cairn.cli;
 
 import io.cairn.format.SnapshotSummary;
 import io.cairn.repository.Repository;
+import io.cairn.maintenance.RepositoryUsage;
 import io.cairn.repository.Snapshot;
-import io.cairn.store.StoreEntry;
-import io.cairn.store.StoreKeys;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,9 +12,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "stats", mixinStandardHelpOptions = true,
-    description = {"Show sizes, deduplication and compression, per snapshot and for the repository.",
-        "logical: bytes of all files as backed up; unique: plaintext of distinct chunks stored;",
-        "stored: bytes on disk. dedup = logical / unique; compression = unique / stored blobs."})
+    description = {"Show sizes per snapshot, as recorded when each was made, and for the repository, measured",
+        "from what it stores now. logical: bytes of all files as backed up; new: data a snapshot added",
+        "when it was made; referenced: the stored (compressed, encrypted) blobs the snapshots need;",
+        "reduction = logical / referenced, deduplication and compression together."})
 final class StatsCommand extends RepoCommand {
   @Parameters(arity = "0..*", paramLabel = "SNAPSHOT", description = "Only these snapshots (default: all).")
   List<String> refs = new ArrayList<>();
@@ -26,14 +26,10 @@ final class StatsCommand extends RepoCommand {
       List<Snapshot> snaps = refs.isEmpty() ? repo.listSnapshots(e -> err().println("warning: " + e.getMessage()))
           : refs.stream().map(r -> repo.findSnapshot(r, null)).toList();
       long logical = 0;
-      long unique = 0;
-      long storedBlobs = 0;
       List<Map<String, Object>> rows = new ArrayList<>();
       for (Snapshot s : snaps) {
         SnapshotSummary sum = s.envelope().summary();
         logical += sum.logicalBytes();
-        unique += sum.newLogicalBytes();
-        storedBlobs += sum.newStoredBytes();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", s.id().hex());
         m.put("time", s.envelope().time().toString());
@@ -47,28 +43,21 @@ final class StatsCommand extends RepoCommand {
         m.put("referenced_blobs", s.refCount());
         rows.add(m);
       }
-      long packs = 0;
-      long packBytes = 0;
-      for (StoreEntry e : repo.store().list(StoreKeys.DATA)) {
-        packs++;
-        packBytes += e.size();
-      }
-      long total = 0;
-      for (StoreEntry e : repo.store().list("")) {
-        total += e.size();
-      }
+      RepositoryUsage u = RepositoryUsage.measure(repo.store(), snaps.stream().map(Snapshot::id).toList(),
+          java.nio.file.Path.of(System.getProperty("java.io.tmpdir")));
       Map<String, Object> repoStats = new LinkedHashMap<>();
       repoStats.put("snapshots", snaps.size());
       repoStats.put("logical_bytes", logical);
-      repoStats.put("unique_bytes", unique);
-      repoStats.put("stored_blob_bytes", storedBlobs);
-      repoStats.put("pack_count", packs);
-      repoStats.put("pack_bytes", packBytes);
-      repoStats.put("repository_bytes", total);
-      repoStats.put("blobs_indexed", repo.index().size());
-      repoStats.put("dedup_ratio", ratio(logical, unique));
-      repoStats.put("compression_ratio", ratio(unique, storedBlobs));
-      repoStats.put("space_saving_ratio", ratio(logical, total));
+      repoStats.put("referenced_blobs", u.referencedBlobs());
+      repoStats.put("referenced_bytes", u.referencedBytes());
+      repoStats.put("referenced_tree_bytes", u.referencedTreeBytes());
+      repoStats.put("indexed_blobs", u.indexedBlobs());
+      repoStats.put("indexed_bytes", u.indexedBytes());
+      repoStats.put("pack_count", u.packs());
+      repoStats.put("pack_bytes", u.packBytes());
+      repoStats.put("repository_bytes", u.repositoryBytes());
+      repoStats.put("reduction_ratio", ratio(logical, u.referencedBytes()));
+      repoStats.put("space_saving_ratio", ratio(logical, u.repositoryBytes()));
       if (json()) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("repository", repoStats);
@@ -76,6 +65,7 @@ final class StatsCommand extends RepoCommand {
         printJson(m);
         return ExitCodes.OK;
       }
+      out().println("Per snapshot, as recorded when it was made:");
       out().printf("%-8s  %12s  %12s  %12s  %8s  %6s%n", "ID", "Logical", "New", "New stored", "Dedup", "Compr");
       for (int i = 0; i < snaps.size(); i++) {
         Map<String, Object> m = rows.get(i);
@@ -85,14 +75,18 @@ final class StatsCommand extends RepoCommand {
             Units.ratio((Double) m.get("compression_ratio")));
       }
       out().println();
+      out().println("The repository, measured from what it stores now" + (refs.isEmpty() ? ":" : " (for these snapshots):"));
       out().printf("Snapshots:          %d%n", snaps.size());
-      out().printf("Logical size:       %s (all files of all snapshots)%n", Units.bytes(logical));
-      out().printf("Unique data:        %s (after deduplication)%n", Units.bytes(unique));
-      out().printf("Stored in packs:    %s in %d packs%n", Units.bytes(packBytes), packs);
-      out().printf("Repository on disk: %s%n", Units.bytes(total));
-      out().printf("Deduplication:      %s%n", Units.ratio(ratio(logical, unique)));
-      out().printf("Compression:        %s%n", Units.ratio(ratio(unique, storedBlobs)));
-      out().printf("Overall saving:     %s (logical / on disk)%n", Units.ratio(ratio(logical, total)));
+      out().printf("Logical size:       %s (all files of %s)%n", Units.bytes(logical),
+          refs.isEmpty() ? "all snapshots" : "these snapshots");
+      out().printf("Referenced data:    %s in %d blobs, %s of them trees (stored: compressed and encrypted)%n",
+          Units.bytes(u.referencedBytes()), u.referencedBlobs(), Units.bytes(u.referencedTreeBytes()));
+      out().printf("Stored in packs:    %s in %d packs, %d blobs indexed%n", Units.bytes(u.packBytes()), u.packs(),
+          u.indexedBlobs());
+      out().printf("Repository on disk: %s%n", Units.bytes(u.repositoryBytes()));
+      out().printf("Reduction:          %s (logical / referenced: deduplication and compression together)%n",
+          Units.ratio(ratio(logical, u.referencedBytes())));
+      out().printf("Overall saving:     %s (logical / on disk)%n", Units.ratio(ratio(logical, u.repositoryBytes())));
     }
     return ExitCodes.OK;
   }

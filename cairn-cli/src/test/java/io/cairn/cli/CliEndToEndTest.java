@@ -81,8 +81,8 @@ class CliEndToEndTest {
 
     JsonNode stats = json(cli.run("--json", "stats").out());
     assertThat(stats.get("repository").get("snapshots").asInt()).isEqualTo(2);
-    assertThat(stats.get("repository").get("dedup_ratio").asDouble()).isGreaterThan(1.5);
-    assertThat(cli.run("stats").out()).contains("Deduplication:");
+    assertThat(stats.get("repository").get("reduction_ratio").asDouble()).isGreaterThan(1.5);
+    assertThat(cli.run("stats").out()).contains("Reduction:").contains("measured from what it stores now");
 
     assertThat(cli.run("cat", "config").out()).contains("chunkAvg");
     assertThat(cli.run("cat", "snapshot", id1.substring(0, 6)).out()).contains("\"referenced_blobs\"");

@@ -265,11 +265,8 @@ public final class Pruner {
             + " cannot be read (" + ex.getMessage() + "); run 'cairn check'", ex);
       }
       snapshots++;
-      // Every width is compared by its first SnapshotCodec.REF_WIDTH bytes (whole ids of
-      // version-1 snapshots too): a blob that shares a prefix with a referenced one is kept.
-      for (int at = 0; at < d.refs().length; at += d.refWidth()) {
-        into.add(SnapshotCodec.refKey(d.refs(), at));
-      }
+      // A blob that shares a reference's prefix with a referenced one is kept.
+      SnapshotEnvelopes.addReferences(d, into);
     }
     into.seal();
     return snapshots;

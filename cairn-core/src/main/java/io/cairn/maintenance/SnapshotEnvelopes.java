@@ -32,4 +32,15 @@ public final class SnapshotEnvelopes {
   public static SnapshotCodec.Decoded load(BlobStore store, Id id) {
     return io.cairn.repository.ContentAddressed.snapshot(store, id);
   }
+
+  /**
+   * Adds a snapshot's references to a set, each by its first {@link SnapshotCodec#REF_WIDTH}
+   * bytes (whole ids of version-1 snapshots too): a blob that shares that prefix with a referenced
+   * one counts as referenced.
+   */
+  static void addReferences(SnapshotCodec.Decoded d, IdSetFile into) {
+    for (int at = 0; at < d.refs().length; at += d.refWidth()) {
+      into.add(SnapshotCodec.refKey(d.refs(), at));
+    }
+  }
 }

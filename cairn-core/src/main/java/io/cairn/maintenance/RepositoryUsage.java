@@ -1,0 +1,74 @@
+package io.cairn.maintenance;
+
+import io.cairn.format.BlobType;
+import io.cairn.format.Id;
+import io.cairn.format.IndexEntry;
+import io.cairn.format.IndexSegment;
+import io.cairn.format.SnapshotCodec;
+import io.cairn.store.BlobStore;
+import io.cairn.store.StoreEntry;
+import io.cairn.store.StoreKeys;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.Iterator;
+
+/**
+ * What a repository holds, measured from what is stored now, without a key: the blobs some
+ * snapshots reference (by their reference lists) and their stored sizes (from the index), the
+ * blobs indexed, the packs and everything else. Unlike the figures a snapshot records when it is
+ * made ("new data"), these stay true after snapshots are forgotten and packs pruned.
+ *
+ * @param referencedBlobs index entries whose blob the snapshots reference (a blob stored in two
+ *     packs counts twice, as it takes room twice)
+ * @param referencedBytes their stored sizes: compressed and encrypted, without pack headers
+ * @param referencedTreeBytes the part of {@code referencedBytes} in tree blobs
+ */
+public record RepositoryUsage(int snapshots, long referencedBlobs, long referencedBytes, long referencedTreeBytes,
+    long indexedBlobs, long indexedBytes, long packs, long packBytes, long repositoryBytes) {
+
+  /** Measures the repository for the given snapshots (every snapshot when null). */
+  public static RepositoryUsage measure(BlobStore store, Collection<Id> snapshotIds, Path tempDir) {
+    try (IdSetFile referenced = new IdSetFile(tempDir)) {
+      int snapshots = 0;
+      Iterable<Id> ids = snapshotIds != null ? snapshotIds
+          : StoreKeys.listNamed(store, StoreKeys.SNAPSHOTS).stream().map(StoreKeys.Named::id).toList();
+      for (Id id : ids) {
+        SnapshotEnvelopes.addReferences(SnapshotEnvelopes.load(store, id), referenced);
+        snapshots++;
+      }
+      referenced.seal();
+      long refBlobs = 0;
+      long refBytes = 0;
+      long refTreeBytes = 0;
+      long indexed = 0;
+      long indexedBytes = 0;
+      for (StoreEntry e : store.list(StoreKeys.INDEX)) {
+        IndexSegment seg = IndexSegment.open(store.get(e.key()), e.key());
+        for (Iterator<IndexEntry> it = seg.iterator(); it.hasNext(); ) {
+          IndexEntry ie = it.next();
+          indexed++;
+          indexedBytes += ie.length();
+          if (referenced.contains(SnapshotCodec.refKey(ie.blob()))) {
+            refBlobs++;
+            refBytes += ie.length();
+            if (ie.type() == BlobType.TREE) {
+              refTreeBytes += ie.length();
+            }
+          }
+        }
+      }
+      long packs = 0;
+      long packBytes = 0;
+      for (StoreEntry e : store.list(StoreKeys.DATA)) {
+        packs++;
+        packBytes += e.size();
+      }
+      long total = 0;
+      for (StoreEntry e : store.list("")) {
+        total += e.size();
+      }
+      return new RepositoryUsage(snapshots, refBlobs, refBytes, refTreeBytes, indexed, indexedBytes, packs, packBytes,
+          total);
+    }
+  }
+}
