@@ -131,6 +131,35 @@ class ServerFlowTest {
     assertThat(summary.path("unchangedFiles").asLong()).as(again.out()).isEqualTo(800);
   }
 
+  /**
+   * A revoked machine is told who did what and what to do, and enrolling it again under its
+   * name brings back its row instead of adding a second one.
+   */
+  @Test
+  void aRevokedMachineIsToldSoAndComesBackUnderItsName() throws Exception {
+    assertThat(enroll("append", "laptop1").exit()).isZero();
+    assertThat(run("init").exit()).isZero();
+    Path src = tree(tmp.resolve("src"), 5, 3, 1000);
+    assertThat(run("backup", src.toString()).exit()).isZero();
+    JsonNode agents = vault.admin("GET", "/api/v1/tenants/acme/agents", null);
+    long id = agents.get(0).path("id").asLong();
+    assertThat(vault.call("DELETE", "/api/v1/tenants/acme/agents/" + id, vault.adminToken(), null).status())
+        .isEqualTo(204);
+
+    Cli.Result refused = run("backup", src.toString());
+
+    assertThat(refused.exit()).isNotZero();
+    assertThat(refused.err()).contains("an administrator revoked this machine's credential")
+        .contains("laptop1").contains("cairn enroll");
+    Cli.Result again = enroll("append", "laptop1");
+    assertThat(again.exit()).as(again.err()).isZero();
+    assertThat(run("backup", src.toString()).exit()).isZero();
+    JsonNode after = vault.admin("GET", "/api/v1/tenants/acme/agents", null);
+    assertThat(after).hasSize(1);
+    assertThat(after.get(0).path("id").asLong()).isEqualTo(id);
+    assertThat(after.get(0).path("revokedAt").isNull()).as(after.toString()).isTrue();
+  }
+
   @Test
   void scopesDecideWhatEachMachineMayDo() throws Exception {
     assertThat(enroll("append", "laptop1").exit()).isZero();

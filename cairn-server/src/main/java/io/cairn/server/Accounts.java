@@ -476,14 +476,40 @@ public final class Accounts {
       }
       long enrollmentId = ((Number) e.get("id")).longValue();
       h.createUpdate("UPDATE enrollment_tokens SET uses = uses + 1 WHERE id = ?").bind(0, enrollmentId).execute();
-      long agentId = h.createUpdate("INSERT INTO agents (tenant_id, repository_id, enrollment_id, name, scope, "
-          + "credential_hash, enrolled_at) VALUES (?, ?, ?, ?, ?, ?, ?)").bind(0, e.get("tenant_id"))
-          .bind(1, e.get("repository_id")).bind(2, enrollmentId).bind(3, name).bind(4, e.get("scope"))
-          .bind(5, Secrets.tokenHash(credential)).bind(6, now).executeAndReturnGeneratedKeys("id")
-          .mapTo(Long.class).one();
+      // A machine enrolled again under the name of one whose credential was revoked (for the same
+      // repository) is that machine: its row comes back with the new credential, not a second row.
+      Optional<Long> revoked = h.createQuery("SELECT id FROM agents WHERE tenant_id = ? AND repository_id = ? AND "
+          + "name = ? AND revoked_at IS NOT NULL ORDER BY revoked_at DESC, id DESC LIMIT 1").bind(0, e.get("tenant_id"))
+          .bind(1, e.get("repository_id")).bind(2, name).mapTo(Long.class).findOne();
+      long agentId;
+      if (revoked.isPresent()) {
+        agentId = revoked.get();
+        h.createUpdate("UPDATE agents SET enrollment_id = ?, scope = ?, credential_hash = ?, enrolled_at = ?, "
+            + "revoked_at = NULL WHERE id = ?").bind(0, enrollmentId).bind(1, e.get("scope"))
+            .bind(2, Secrets.tokenHash(credential)).bind(3, now).bind(4, agentId).execute();
+      } else {
+        agentId = h.createUpdate("INSERT INTO agents (tenant_id, repository_id, enrollment_id, name, scope, "
+            + "credential_hash, enrolled_at) VALUES (?, ?, ?, ?, ?, ?, ?)").bind(0, e.get("tenant_id"))
+            .bind(1, e.get("repository_id")).bind(2, enrollmentId).bind(3, name).bind(4, e.get("scope"))
+            .bind(5, Secrets.tokenHash(credential)).bind(6, now).executeAndReturnGeneratedKeys("id")
+            .mapTo(Long.class).one();
+      }
       return Map.<String, Object>of("agentId", agentId, "credential", credential, "tenant", e.get("slug"),
-          "repository", e.get("repo"), "tenantId", e.get("tenant_id"), "scope", e.get("scope"));
+          "repository", e.get("repo"), "tenantId", e.get("tenant_id"), "scope", e.get("scope"),
+          "reenrolled", revoked.isPresent());
     });
+  }
+
+  /** An agent credential that was valid once and has been revoked: the machine's name and when. */
+  public record RevokedAgent(String name, String revokedAt) {}
+
+  public Optional<RevokedAgent> revokedAgent(String token) {
+    if (token == null || !token.startsWith("cairn_agent_") || token.length() > 200) {
+      return Optional.empty();
+    }
+    return db.jdbi().withHandle(h -> h.createQuery("SELECT name, revoked_at FROM agents WHERE credential_hash = ? "
+        + "AND revoked_at IS NOT NULL").bind(0, Secrets.tokenHash(token))
+        .map((rs, ctx) -> new RevokedAgent(rs.getString(1), rs.getString(2))).findOne());
   }
 
   public List<Map<String, Object>> agents(long tenantId) {

@@ -304,6 +304,13 @@ public final class Api {
     }
     Optional<Principal> p = accounts.authenticate(token);
     if (p.isEmpty()) {
+      Optional<Accounts.RevokedAgent> revoked = accounts.revokedAgent(token);
+      if (revoked.isPresent()) {
+        throw new ApiException(401, "agent_revoked", "an administrator revoked this machine's credential (machine '"
+            + revoked.get().name() + "', at " + revoked.get().revokedAt() + "); its backups are kept. To back up "
+            + "again, ask the tenant's administrator for an enrollment token and run 'cairn enroll' with the same "
+            + "machine name");
+      }
       throw new ApiException(401, "bad_credentials", "the bearer token is unknown, expired or revoked; log in "
           + "again or enroll the agent again");
     }
@@ -723,7 +730,7 @@ public final class Api {
     Principal agent = accounts.authenticate((String) r.get("credential")).orElseThrow();
     vault.audit().record(agent, ctx.ip(), tenant, "agent.enroll",
         "repository " + r.get("tenant") + "/" + r.get("repository"), Map.of("agent", r.get("agentId"),
-            "scope", r.get("scope")));
+            "scope", r.get("scope"), "reenrolled", r.get("reenrolled")));
     Map<String, Object> out = new LinkedHashMap<>(r);
     out.remove("tenantId");
     out.put("repositoryUrl", vault.publicUrl() + "/repos/" + r.get("tenant") + "/" + r.get("repository"));
