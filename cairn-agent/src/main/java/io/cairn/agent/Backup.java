@@ -182,7 +182,7 @@ public final class Backup {
     ring = new ChunkRing(Math.max(MAX_IN_FLIGHT_BYTES, chunker.maxSize()));
     try (WriteSession s = repo.newSession()) {
       session = s;
-      io.cairn.format.Trace.mark("backup: session open");
+      io.cairn.trace.Trace.mark("backup: session open");
       Id root;
       try {
         root = job.start().join();
@@ -191,7 +191,7 @@ public final class Backup {
       } catch (IOException e) {
         throw new CairnException("backup failed: " + e.getMessage(), e);
       }
-      io.cairn.format.Trace.mark("backup: tree saved");
+      io.cairn.trace.Trace.mark("backup: tree saved");
       long millis = (System.nanoTime() - started) / 1_000_000;
       SnapshotSummary summary = new SnapshotSummary(files.get(), dirs.get(), others.get(), logical.get(),
           newFiles.get(), changedFiles.get(), unchangedFiles.get(), refs.size(), s.newBlobs(),
@@ -202,7 +202,7 @@ public final class Backup {
           partial, "cairn " + Version.VERSION, summary);
       SnapshotContent content = new SnapshotContent(paths, root, repo.options().username(), req.excludes());
       Id id = s.commitSnapshot(env, content, refs);
-      io.cairn.format.Trace.mark("backup: snapshot committed");
+      io.cairn.trace.Trace.mark("backup: snapshot committed");
       return new BackupResult(id, summary, List.copyOf(errors), List.copyOf(warnings), partial);
     } finally {
       chunkPool.shutdownNow();

@@ -76,7 +76,7 @@ public final class Restore {
     if (!includes.isEmpty()) {
       plan = filter(plan);
     }
-    io.cairn.format.Trace.mark("restore: planned " + plan.size() + " entries");
+    io.cairn.trace.Trace.mark("restore: planned " + plan.size() + " entries");
     long files = 0;
     long dirs = 0;
     long others = 0;
@@ -230,7 +230,7 @@ public final class Restore {
         errors.add(i.path() + ": " + e.getMessage());
       }
     }
-    io.cairn.format.Trace.mark("restore: directories and special files created");
+    io.cairn.trace.Trace.mark("restore: directories and special files created");
     AtomicLong verified = new AtomicLong();
     int threads = req.threads() > 0 ? req.threads() : Math.max(2, 2 * Runtime.getRuntime().availableProcessors());
     try (ExecutorService pool = Executors.newFixedThreadPool(threads, Thread.ofPlatform().daemon().name("cairn-restore-", 0).factory())) {
@@ -253,7 +253,7 @@ public final class Restore {
         }
       }
     }
-    io.cairn.format.Trace.mark("restore: files written");
+    io.cairn.trace.Trace.mark("restore: files written");
     for (Item[] l : links) {
       try {
         clear(l[0].path());
@@ -272,7 +272,7 @@ public final class Restore {
         errors.add(d.path() + ": " + e.getMessage());
       }
     }
-    io.cairn.format.Trace.mark("restore: metadata set");
+    io.cairn.trace.Trace.mark("restore: metadata set");
     return verified.get();
   }
 

@@ -116,13 +116,13 @@ final class BackupCommand extends RepoCommand {
         }
         List<Path> ps = paths.stream().map(Path::of).toList();
         Snapshot par = force ? null : findParent(repo, h, ps);
-        io.cairn.format.Trace.mark("backup: parent found");
+        io.cairn.trace.Trace.mark("backup: parent found");
         BackupRequest req = new BackupRequest(ps, patterns, oneFileSystem, tags, h, par, fixed, lockedUntil(repo), threads);
         try (ProgressDisplay d = new ProgressDisplay("backup", progress, progressWanted())) {
           result = new Backup(repo, req, progress).run();
         }
       }
-      io.cairn.format.Trace.mark("backup: done");
+      io.cairn.trace.Trace.mark("backup: done");
       report(result);
       return result.partial() ? ExitCodes.PARTIAL : ExitCodes.OK;
     }

@@ -73,7 +73,7 @@ public final class Main {
   }
 
   public static void main(String[] args) {
-    io.cairn.format.Trace.mark("main");
+    io.cairn.trace.Trace.mark("main");
     NativeLibraries.locateZstd();
     // While picocli reads the arguments: link libargon2 and create the JSON mapper (~0.2 s together).
     Thread.ofPlatform().daemon().name("cairn-prepare").start(() -> {

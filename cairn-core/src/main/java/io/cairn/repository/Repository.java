@@ -123,7 +123,7 @@ public final class Repository implements AutoCloseable {
    * @throws WrongPasswordException when no key file opens with it
    */
   public static Repository open(BlobStore store, char[] password, RepositoryOptions options) {
-    io.cairn.format.Trace.mark("open: reading config");
+    io.cairn.trace.Trace.mark("open: reading config");
     RepositoryConfig config = readConfig(store);
     checkPassword(password);
     List<StoreEntry> keys = store.list(StoreKeys.KEYS);
@@ -138,13 +138,13 @@ public final class Repository implements AutoCloseable {
         }
         continue;
       }
-      io.cairn.format.Trace.mark("open: deriving key");
+      io.cairn.trace.Trace.mark("open: deriving key");
       MasterKey mk = KeyWrapper.unwrap(kf, password);
-      io.cairn.format.Trace.mark("open: key derived");
+      io.cairn.trace.Trace.mark("open: key derived");
       if (mk != null) {
         Repository r = new Repository(store, config, mk, StoreKeys.idOf(e.key()), options);
         r.index.refresh();
-        io.cairn.format.Trace.mark("open: index loaded");
+        io.cairn.trace.Trace.mark("open: index loaded");
         return r;
       }
     }

@@ -1,4 +1,4 @@
-package io.cairn.format;
+package io.cairn.trace;
 
 import java.lang.management.ManagementFactory;
 
