@@ -4,7 +4,6 @@ import io.cairn.format.CairnException;
 import io.cairn.repository.Repository;
 import io.cairn.repository.RepositoryOptions;
 import io.cairn.store.BlobStore;
-import io.cairn.store.HttpStore;
 import io.cairn.store.Stores;
 import java.io.Console;
 import java.io.IOException;
@@ -71,7 +70,7 @@ abstract class RepoCommand implements Callable<Integer> {
 
   /** Refuses a change to a server repository that only the server (or its operator) may make. */
   void refuseOnServer(boolean dryRun, String why) {
-    if (!dryRun && HttpStore.isServerUrl(location())) {
+    if (!dryRun && io.cairn.store.StoreLocation.parse(location()) instanceof io.cairn.store.StoreLocation.Server) {
       throw new IllegalArgumentException(why);
     }
   }

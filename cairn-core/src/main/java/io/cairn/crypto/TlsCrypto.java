@@ -9,8 +9,9 @@ import java.security.Security;
  * once C2 has compiled it, which a short-lived command on C1 never reaches (an agent sent about
  * 23 MB/s to a server that way) and which even then costs a server more CPU per byte received than
  * native code. {@link #prefer} puts the Amazon Corretto Crypto Provider (AWS-LC, in native code)
- * first, so that JSSE, the S3 client and anything else asking the providers get its AES-GCM,
- * SHA-2 and HMAC; the bytes are the same by the standards, only the speed differs.
+ * first, so that JSSE and the S3 client get its AES-GCM, SHA-2 and HMAC; the bytes are the same
+ * by the standards, only the speed differs. The repository's own cryptography does not change:
+ * it calls libcrypto itself or names the JDK's providers (SunJCE, SUN).
  *
  * <p>Called where an agent's TLS starts ({@link io.cairn.store.HttpStore}, {@link
  * io.cairn.store.S3Store#open} of an https bucket), not at every start-up: loading the provider

@@ -89,6 +89,18 @@ public interface BlobStore extends AutoCloseable {
     dst.put(getRange(key, offset, dst.remaining()));
   }
 
+  /**
+   * For stores whose reads cannot express an empty range (an HTTP Range header cannot): fails as
+   * a read of it must when the object is missing or {@code offset} lies beyond its end.
+   */
+  static void checkEmptyRange(BlobStore store, String key, long offset) {
+    long size = store.size(key).orElseThrow(() -> new io.cairn.format.ObjectNotFoundException(key,
+        "not stored in " + store.location()));
+    if (offset < 0 || offset > size) {
+      throw new StoreException(key, "an empty range at " + offset + " is beyond the end of " + size + " bytes", null);
+    }
+  }
+
   /** The object's size, or empty when it does not exist. */
   Optional<Long> size(String key);
 
@@ -129,6 +141,8 @@ public interface BlobStore extends AutoCloseable {
    * Has the store refuse to delete or replace the object until {@code until}, extending a shorter
    * lock and never shortening one. False when the store cannot lock objects (a directory, a bucket
    * without Object Lock, a server), true when the object is locked until then or later.
+   *
+   * @throws io.cairn.format.ObjectNotFoundException when a store that locks has no such object
    */
   default boolean lockUntil(String key, java.time.Instant until) {
     return false;

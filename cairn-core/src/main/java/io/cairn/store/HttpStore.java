@@ -104,10 +104,6 @@ public final class HttpStore implements BlobStore {
     return answer;
   }
 
-  public static boolean isServerUrl(String location) {
-    return location.startsWith("https://") || location.startsWith("http://");
-  }
-
   @Override
   public boolean putIfAbsent(String key, byte[] data) {
     StoreKeys.check(key);
@@ -164,11 +160,7 @@ public final class HttpStore implements BlobStore {
   public byte[] getRange(String key, long offset, int length) {
     StoreKeys.check(key);
     if (length == 0) {
-      // An empty range has no Range header form: the object's size says whether it is within it.
-      long size = size(key).orElseThrow(() -> new ObjectNotFoundException(key, "not stored on " + location));
-      if (offset < 0 || offset > size) {
-        throw new StoreException(key, "an empty range at " + offset + " is beyond the end of " + size + " bytes", null);
-      }
+      BlobStore.checkEmptyRange(this, key, offset);
       return new byte[0];
     }
     HttpRequest req = request(key).timeout(Duration.ofMinutes(5))

@@ -22,8 +22,8 @@ import java.util.function.Supplier;
  * <p>Every operation of the contract is idempotent, with one subtlety: a put whose first attempt
  * did arrive but whose answer was lost is answered "exists" on the next attempt. A retried put
  * that finds the object therefore counts as this call's write when the object is the one it
- * sent, which it reads back to compare; where the credential may not read it (a write-only
- * agent's pack), a content-addressed object is the one sent by its name, the hash of its bytes.
+ * sent: a content-addressed object (a pack, an index segment, a snapshot) is by its name, the
+ * hash of its bytes, so nothing is read back; any other object is read back and compared.
  */
 public final class RetryingStore extends ForwardingStore {
   /** Told when an operation starts retrying and when the store answers again. */
@@ -84,10 +84,9 @@ public final class RetryingStore extends ForwardingStore {
       } catch (TransientStoreException e) {
         Duration pause = backoff.plusMillis(ThreadLocalRandom.current().nextLong(backoff.toMillis() / 2 + 1));
         if (clock.instant().plus(pause).isAfter(giveUpAt)) {
-          StoreException out = new StoreException(key, inner.location() + " did not answer within "
+          throw new StoreUnavailableException(key, inner.location() + " did not answer within "
               + retryFor.toSeconds() + " s (last: " + e.reason() + "); run the command again once it is reachable: "
               + "a backup resumes where it stopped", e);
-          throw out;
         }
         attempts.failed++;
         listener.retrying(inner.location(), e.reason(), giveUpAt);
@@ -152,14 +151,9 @@ public final class RetryingStore extends ForwardingStore {
   }
 
   private boolean ours(String key, Supplier<byte[]> sent) {
-    try {
-      return Arrays.equals(get(key), sent.get());
-    } catch (StoreException e) {
-      if (StoreKeys.isContentAddressed(key)) {
-        return true; // not readable with this credential (a write-only agent's pack): equal by name
-      }
-      throw e;
-    }
+    // Found under its name, a content-addressed object holds exactly the bytes sent: a pack is
+    // neither downloaded nor read from its spool file into the heap to compare.
+    return StoreKeys.isContentAddressed(key) || Arrays.equals(get(key), sent.get());
   }
 
   @Override

@@ -369,20 +369,13 @@ public final class S3Store implements BlobStore {
     });
   }
 
+  /** Read into one array of the range's size, as {@link #readRange} reads into any buffer. */
   @Override
   public byte[] getRange(String key, long offset, int length) {
-    StoreKeys.check(key);
-    if (length == 0) {
-      checkEmptyRange(key, offset);
-      return new byte[0];
-    }
     checkRange(offset, length);
-    byte[] got = reading(key, () -> s3.getObjectAsBytes(b -> b.bucket(bucket).key(objectKey(key))
-        .range(range(offset, length))).asByteArrayUnsafe());
-    if (got.length != length) {
-      throw beyondEnd(key, offset, length);
-    }
-    return got;
+    byte[] out = new byte[length];
+    readRange(key, offset, ByteBuffer.wrap(out));
+    return out;
   }
 
   @Override
@@ -390,7 +383,7 @@ public final class S3Store implements BlobStore {
     StoreKeys.check(key);
     int length = dst.remaining();
     if (length == 0) {
-      checkEmptyRange(key, offset);
+      BlobStore.checkEmptyRange(this, key, offset);
       return;
     }
     checkRange(offset, length);
@@ -421,13 +414,6 @@ public final class S3Store implements BlobStore {
 
   private static String range(long offset, int length) {
     return "bytes=" + offset + "-" + (offset + length - 1);
-  }
-
-  private void checkEmptyRange(String key, long offset) {
-    long size = size(key).orElseThrow(() -> new ObjectNotFoundException(key, "not stored in " + location()));
-    if (offset > size) {
-      throw beyondEnd(key, offset, 0);
-    }
   }
 
   private static StoreException beyondEnd(String key, long offset, int length) {
@@ -585,6 +571,11 @@ public final class S3Store implements BlobStore {
       s3.putObjectRetention(b -> b.bucket(bucket).key(objectKey(key))
           .retention(r -> r.mode(mode).retainUntilDate(until)));
       return true;
+    } catch (S3Exception e) {
+      if (e.statusCode() == 404 && code(e).equals("NoSuchKey")) {
+        throw new ObjectNotFoundException(key, "not stored in " + location() + ", so not locked");
+      }
+      throw failure(key, "locking", e);
     } catch (SdkException e) {
       throw failure(key, "locking", e);
     }

@@ -43,7 +43,7 @@ public sealed interface StoreLocation {
             + "letters, digits, dots and hyphens)");
       }
       if (!PREFIX.matcher(prefix).matches() || prefix.contains("/./") || prefix.startsWith("./")
-          || prefix.contains("../") || prefix.startsWith("../")) {
+          || prefix.contains("../")) {
         throw new IllegalArgumentException("'" + prefix + "' is not a valid prefix within a bucket (segments of "
             + "letters, digits, '.', '_' and '-', each ending in '/')");
       }

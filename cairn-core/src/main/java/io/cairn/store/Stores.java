@@ -5,9 +5,11 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * The one registry from a location to a store, shared by every entry point (the CLI, the server,
- * later jobs): a directory as it is, and every remote store wrapped in the same {@link
- * RetryingStore}.
+ * The one registry from a location to a store, for the CLI and every tool that opens one
+ * repository: a directory as it is, and every remote store wrapped in the same {@link
+ * RetryingStore}. The vault server, which opens many repositories in one bucket over one shared S3
+ * client with its Object Lock mode, builds its stores in its {@code Placement} from the same
+ * pieces ({@link S3Store#on}, {@link RetryingStore}).
  */
 public final class Stores {
   private Stores() {}

@@ -94,9 +94,11 @@ public final class FaultInjectingStore implements BlobStore {
   }
 
   /**
-   * Makes about {@code fraction} of all calls fail with a {@link TransientStoreException}, as an
-   * object store answering 500 or 503 would: half of them before the call reaches the wrapped
-   * store, half after it (the work done, the answer lost), so a retried put finds its own object.
+   * Makes calls fail with a {@link TransientStoreException}, as an object store answering 500 or
+   * 503 would: each call fails before it reaches the wrapped store with probability {@code
+   * fraction / 2}, and a write (put, delete) fails as often again after it (the work done, the
+   * answer lost), so a retried put finds its own object. About {@code fraction} of the writes and
+   * half as many of the reads fail.
    */
   public synchronized FaultInjectingStore flaky(double fraction, long seed) {
     flakyFraction = fraction;
@@ -111,7 +113,7 @@ public final class FaultInjectingStore implements BlobStore {
     return this;
   }
 
-  /** Throws a transient failure for about the configured fraction of calls at this point. */
+  /** Throws a transient failure with probability half the configured fraction, at this point of a call. */
   private void flake(String key, boolean after) {
     if (!after && stallFraction > 0) {
       boolean wait;

@@ -13,9 +13,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The whole store contract through {@link RetryingStore} over a store that fails a quarter of
- * all calls transiently, half of those after doing the work (the answer lost): retried, every
- * answer is still exact.
+ * The whole store contract through {@link RetryingStore} over a store that fails transiently
+ * about a quarter of the writes, half of those after doing the work (the answer lost), and an
+ * eighth of the reads: retried, every answer is still exact.
  */
 class RetryingStoreTest extends RawStoreConformanceTest {
   private FaultInjectingStore flaky;
