@@ -249,7 +249,7 @@ public final class Api {
     config.routes.exception(CorruptObjectException.class,
         (e, ctx) -> error(ctx, 422, "invalid_object", e.getMessage()));
     config.routes.exception(StoreException.class, (e, ctx) -> {
-      if (e.getCause() instanceof io.cairn.store.TransientStoreException) {
+      if (e instanceof io.cairn.store.StoreUnavailableException) {
         // The object store did not answer within storage.retry-for: the agent retries on 503.
         LOG.warn("storage unavailable on {} {}: {}", ctx.method(), ctx.path(), e.getMessage());
         ctx.header("Retry-After", "10");
@@ -860,10 +860,10 @@ public final class Api {
       try (InputStream in = ctx.bodyInputStream()) {
         data = in.readNBytes((int) length);
       } catch (IOException e) {
-        throw bodyEnded(-1, length, e);
+        throw bodyEnded(-1, length, e.getMessage());
       }
       if (data.length != length) {
-        throw ApiException.badRequest("the body ended after " + data.length + " of " + length + " bytes");
+        throw bodyEnded(data.length, length, null);
       }
       vault.metering().request(a.tenantId(), data.length, 0);
       r = objects.put(w, data);
@@ -890,7 +890,7 @@ public final class Api {
         try {
           n = in.read(buf, 0, (int) Math.min(buf.length, length - got));
         } catch (IOException e) {
-          throw bodyEnded(got, length, e);
+          throw bodyEnded(got, length, e.getMessage());
         }
         if (n < 0) {
           break;
@@ -904,18 +904,18 @@ public final class Api {
       }
     }
     if (got != length) {
-      throw ApiException.badRequest("the body ended after " + got + " of " + length + " bytes");
+      throw bodyEnded(got, length, null);
     }
     return sha.digest();
   }
 
   /**
-   * A body that stopped coming (the client went away or stalled past the idle timeout) is the
-   * client's failure, answered 400 like a short body, not a server error.
+   * A body shorter than its Content-Length, or one that stopped coming (the client went away or
+   * stalled past the idle timeout): the client's failure, answered 400, not a server error.
    */
-  private static ApiException bodyEnded(long got, long length, IOException e) {
-    return ApiException.badRequest("the body ended" + (got >= 0 ? " after " + got : "") + " of " + length
-        + " bytes (" + e.getMessage() + "); nothing was stored");
+  private static ApiException bodyEnded(long got, long length, String why) {
+    return ApiException.badRequest("the body ended " + (got >= 0 ? "after " + got + " of " : "before all of ")
+        + length + " bytes" + (why == null ? "" : " (" + why + ")") + "; nothing was stored");
   }
 
   private void deleteObject(Context ctx) {

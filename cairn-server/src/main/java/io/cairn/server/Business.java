@@ -292,7 +292,7 @@ public final class Business {
     if (placement.inBucket()) {
       // An object store does not tell its size over S3: the operator states it (storage.capacity-bytes).
       total = placement.capacityBytes();
-      cap.put("path", placement.describe());
+      cap.put("path", placement.describeBucket());
       cap.put("totalBytes", total);
       cap.put("usedBytes", physical);
       cap.put("freeBytes", Math.max(0, total - physical));

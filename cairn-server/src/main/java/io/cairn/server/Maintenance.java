@@ -185,7 +185,7 @@ public final class Maintenance {
     String policyJson = (String) r.get("retention");
     int immutableDays = ((Number) r.get("days")).intValue();
     // First what must stay, in the object store too where it can lock objects.
-    ObjectLocks.Result locked = locks.protect(h);
+    ObjectLocks.Result locked = locks.protect(h, immutableDays);
     if (locked.supported() && locked.lockedSnapshots() > 0) {
       summary.putObject("objectLock").put("lockedSnapshots", locked.lockedSnapshots())
           .put("objects", locked.objects()).put("extended", locked.extended());
@@ -198,15 +198,13 @@ public final class Maintenance {
     List<String> problems = new ArrayList<>();
     var candidates = SnapshotEnvelopes.list(h.store(), e -> problems.add(e.getMessage()));
     Instant now = clock.instant();
-    Instant immutableSince = now.minus(Duration.ofDays(immutableDays));
     int forgotten = 0;
     int protectedByWindow = 0;
     for (RetentionPlanner.Decision d : new RetentionPlanner(ZoneOffset.UTC).plan(candidates, policy, now)) {
       if (d.keep()) {
         continue;
       }
-      var env = d.snapshot().envelope();
-      if ((env.lockedUntil() != null && env.lockedUntil().isAfter(now)) || env.time().isAfter(immutableSince)) {
+      if (ObjectLocks.until(d.snapshot().envelope(), immutableDays).isAfter(now)) {
         protectedByWindow++;
         continue;
       }

@@ -6,7 +6,6 @@ import io.cairn.format.IndexEntry;
 import io.cairn.format.IndexSegment;
 import io.cairn.format.SnapshotCodec;
 import io.cairn.format.SnapshotEnvelope;
-import io.cairn.maintenance.RetentionPlanner;
 import io.cairn.maintenance.SnapshotEnvelopes;
 import io.cairn.store.BlobStore;
 import io.cairn.store.StoreEntry;
@@ -96,7 +95,7 @@ final class ObjectLocks {
       // must not find it locked when it comes to delete it.
       h.maintenance.lock();
       try {
-        Result r = protect(h, ids::contains);
+        Result r = protect(h, ids, immutabilityDays(h));
         if (r.extended() > 0) {
           LOG.info("repository {}: locked {} objects for {} new snapshots", h.label(), r.extended(),
               r.lockedSnapshots());
@@ -110,30 +109,40 @@ final class ObjectLocks {
     });
   }
 
-  /** Locks what every locked snapshot of the repository needs, until its lock ends. */
-  Result protect(RepoHandle h) {
-    return protect(h, id -> true);
+  /**
+   * Locks what every locked snapshot of the repository needs, until its lock ends.
+   *
+   * @param immutabilityDays the repository's immutability window, as the retention job read it
+   */
+  Result protect(RepoHandle h, int immutabilityDays) {
+    return protect(h, null, immutabilityDays);
   }
 
-  /** Locks what the repository's locked snapshots among {@code which} need, until their locks end. */
-  private Result protect(RepoHandle h, java.util.function.Predicate<Id> which) {
+  /**
+   * Locks what the locked snapshots among {@code only} (every snapshot when null) need, until
+   * their locks end. Each snapshot is read once; only the locked ones are kept, with their
+   * reference lists, for the pass over the index.
+   */
+  private Result protect(RepoHandle h, java.util.Collection<Id> only, int days) {
     if (!enabled) {
       return new Result(false, 0, 0, 0);
     }
     BlobStore store = h.store();
     Instant now = clock.instant();
-    int days = immutabilityDays(h);
     record Locked(Id id, SnapshotCodec.Decoded refs, Instant until) {}
     List<Locked> locked = new ArrayList<>();
     List<String> problems = new ArrayList<>();
-    for (RetentionPlanner.Candidate c : SnapshotEnvelopes.list(store, e -> problems.add(e.getMessage()))) {
-      Instant until = until(c.envelope(), days);
-      if (which.test(c.id()) && until.isAfter(now)) {
-        try {
-          locked.add(new Locked(c.id(), SnapshotEnvelopes.load(store, c.id()), until));
-        } catch (CairnException e) {
-          problems.add(e.getMessage());
+    java.util.Collection<Id> ids = only != null ? only
+        : StoreKeys.listNamed(store, StoreKeys.SNAPSHOTS).stream().map(StoreKeys.Named::id).toList();
+    for (Id id : ids) {
+      try {
+        SnapshotCodec.Decoded d = SnapshotEnvelopes.load(store, id);
+        Instant until = until(d.envelope(), days);
+        if (until.isAfter(now)) {
+          locked.add(new Locked(id, d, until));
         }
+      } catch (CairnException e) {
+        problems.add(e.getMessage());
       }
     }
     problems.forEach(p -> LOG.warn("repository {}: {}", h.label(), p));

@@ -7,7 +7,6 @@ import io.cairn.format.PackFormat;
 import io.cairn.format.RepositoryConfig;
 import io.cairn.format.SessionMarker;
 import io.cairn.format.SnapshotCodec;
-import io.cairn.repository.ContentAddressed;
 import io.cairn.repository.PackHeader;
 import io.cairn.server.Principal.Agent;
 import io.cairn.server.Principal.Scope;
@@ -152,10 +151,6 @@ public final class ObjectService {
     return repos.get(w.agent().repositoryId()).store().createSpoolFile();
   }
 
-  public PutResult put(Agent a, String key, byte[] data) {
-    return put(admit(a, key), data);
-  }
-
   /** Stores an object held in memory, after checking it is what its key says. */
   public PutResult put(Admission w, byte[] data) {
     SnapshotCodec.Decoded snapshot = validate(w.object(), data);
@@ -163,26 +158,20 @@ public final class ObjectService {
   }
 
   /**
-   * Stores a pack received into {@code spool} (from {@link #spoolFile}), which this call consumes:
-   * checked by the SHA-256 taken as it arrived and by its header read from the file, stored by
-   * link or stream, never held in the heap.
+   * Stores a pack received into {@code spool} (from {@link #spoolFile}): checked by the SHA-256
+   * taken as it arrived and by its header read from the file, stored by link or stream, never
+   * held in the heap. The store consumes the file when it gets that far; the caller removes it
+   * otherwise.
    */
   public PutResult put(Admission w, java.nio.file.Path spool, long length, byte[] sha256) throws java.io.IOException {
     String key = w.object().key();
-    try {
-      if (!io.cairn.format.Id.of(sha256).equals(w.object().id())) {
-        throw ApiException.badRequest("the SHA-256 of the body does not match the object's name " + key
-            + " (damaged in transit?)");
-      }
-      try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(spool)) {
-        PackFormat.parse(ch, length, key);
-      } catch (CairnException | IllegalArgumentException e) {
-        throw new ApiException(422, "invalid_object", "refused " + key + ": " + e.getMessage());
-      }
-      return store(w, length, null, s -> s.putIfAbsent(key, spool));
-    } finally {
-      java.nio.file.Files.deleteIfExists(spool);
+    checkName(w.object(), sha256);
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(spool)) {
+      PackFormat.parse(ch, length, key);
+    } catch (CairnException | IllegalArgumentException e) {
+      throw new ApiException(422, "invalid_object", "refused " + key + ": " + e.getMessage());
     }
+    return store(w, length, null, s -> s.putIfAbsent(key, spool));
   }
 
   private PutResult store(Admission w, long length, SnapshotCodec.Decoded snapshot,
@@ -191,9 +180,8 @@ public final class ObjectService {
     Handle object = w.object();
     String key = object.key();
     RepoHandle h = repos.get(a.repositoryId());
-    // An object that is already stored costs nothing more: a retried upload is never refused for quota.
-    String warning = h.store().size(key).isPresent() ? null
-        : checkQuota(a.tenantId(), w.softQuota(), w.hardQuota(), object, length);
+    String warning = checkQuota(a.tenantId(), w.softQuota(), w.hardQuota(), object, length,
+        () -> h.store().size(key).isPresent());
     boolean created = write.test(h.store());
     if (created && object.kind() == Handle.Kind.SESSION) {
       db.jdbi().useHandle(hd -> hd.createUpdate("INSERT OR REPLACE INTO session_owners (repository_id, object_key, "
@@ -207,16 +195,27 @@ public final class ObjectService {
     return new PutResult(created, warning);
   }
 
-  /** Null when within quota, a warning over the soft quota; throws over the hard quota. */
-  private String checkQuota(long tenantId, Long soft, Long hard, Handle object, long length) {
+  /**
+   * Null when within quota, a warning over the soft quota; throws over the hard quota. An object
+   * that is already stored costs nothing more, so a retried upload is never refused for quota;
+   * whether it is ({@code stored}, a lookup in the store) is asked only when a quota would be
+   * crossed, not on every upload.
+   */
+  private String checkQuota(long tenantId, Long soft, Long hard, Handle object, long length,
+      java.util.function.BooleanSupplier stored) {
     long used = repos.tenantPhysicalBytes(tenantId);
+    boolean overHard = hard != null && used + length > hard;
+    boolean overSoft = soft != null && used + length > soft;
+    if (!overHard && !overSoft || stored.getAsBoolean()) {
+      return null;
+    }
     // Ending a session must always be possible, or a refused backup could not clean up.
-    if (hard != null && used + length > hard && object.kind() != Handle.Kind.SESSION) {
+    if (overHard && object.kind() != Handle.Kind.SESSION) {
       throw new ApiException(507, "quota_exceeded", "the tenant's storage quota is full (" + used + " of " + hard
           + " bytes used); nothing already stored was lost. Ask the provider for a larger quota, or let "
           + "retention remove old snapshots");
     }
-    if (soft != null && used + length > soft) {
+    if (overSoft) {
       return "the tenant is over its soft storage quota of " + soft + " bytes; ask the provider for more, or let "
           + "retention remove old snapshots";
     }
@@ -271,6 +270,9 @@ public final class ObjectService {
    */
   SnapshotCodec.Decoded validate(Handle object, byte[] data) {
     String key = object.key();
+    if (object.kind().contentAddressed()) {
+      checkName(object, io.cairn.crypto.Sha256.digest(data));
+    }
     try {
       switch (object.kind()) {
         case CONFIG -> {
@@ -282,16 +284,10 @@ public final class ObjectService {
         }
         case KEY -> KeyFile.decode(data, key);
         case SESSION -> SessionMarker.decode(data, key);
-        case PACK -> {
-          contentAddressed(key, data);
-          PackFormat.parse(data, key);
-        }
-        case INDEX -> {
-          contentAddressed(key, data);
-          io.cairn.format.IndexSegment.open(data, key);
-        }
+        // Packs arrive spooled (put with a spool file); one held in memory is checked the same.
+        case PACK -> PackFormat.parse(data, key);
+        case INDEX -> io.cairn.format.IndexSegment.open(data, key);
         case SNAPSHOT -> {
-          contentAddressed(key, data);
           return SnapshotCodec.decode(data, key);
         }
         case CONDEMNED -> throw ApiException.forbidden("garbage collection is run by the server; agents may not "
@@ -303,9 +299,10 @@ public final class ObjectService {
     return null;
   }
 
-  private static void contentAddressed(String key, byte[] data) {
-    if (!ContentAddressed.matches(key, data)) {
-      throw ApiException.badRequest("the SHA-256 of the body does not match the object's name " + key
+  /** Refuses an object named by its content (Kind#contentAddressed) whose SHA-256 is not its name. */
+  private static void checkName(Handle object, byte[] sha256) {
+    if (!io.cairn.format.Id.of(sha256).equals(object.id())) {
+      throw ApiException.badRequest("the SHA-256 of the body does not match the object's name " + object.key()
           + " (damaged in transit?)");
     }
   }

@@ -11,7 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Where each tenant's repository is kept (docs/server.md, "Storage"): {@code DATA/repos/TENANT/REPO}
+ * Where each tenant's repository is kept (docs/server.md, "Storage in a bucket"): {@code DATA/repos/TENANT/REPO}
  * by default, or in a bucket, as {@code BUCKET/PREFIX/TENANT/REPO/} (shared) or {@code
  * BUCKET-TENANT/PREFIX/REPO/} (a bucket per tenant). Either way it is a plain repository that
  * {@code cairn -r LOCATION} reads without the server. All bucket stores share one client (one
@@ -111,9 +111,9 @@ final class Placement implements AutoCloseable {
     return storage.capacityBytes();
   }
 
-  String describe() {
-    return storage.inBucket() ? storage.location().text() + " (" + storage.layout().name().toLowerCase().replace('_', '-')
-        + ")" : root.toString();
+  /** The bucket and its layout, for the dashboard. */
+  String describeBucket() {
+    return storage.location().text() + " (" + storage.layout().name().toLowerCase().replace('_', '-') + ")";
   }
 
   @Override
