@@ -44,14 +44,14 @@ final class StatsCommand extends RepoCommand {
         rows.add(m);
       }
       RepositoryUsage u = RepositoryUsage.measure(repo.store(), snaps.stream().map(Snapshot::id).toList(),
-          java.nio.file.Path.of(System.getProperty("java.io.tmpdir")));
+          repo.index().segments(), java.nio.file.Path.of(System.getProperty("java.io.tmpdir")));
       Map<String, Object> repoStats = new LinkedHashMap<>();
       repoStats.put("snapshots", snaps.size());
       repoStats.put("logical_bytes", logical);
-      repoStats.put("referenced_blobs", u.referencedBlobs());
+      repoStats.put("referenced_index_entries", u.referencedEntries());
       repoStats.put("referenced_bytes", u.referencedBytes());
       repoStats.put("referenced_tree_bytes", u.referencedTreeBytes());
-      repoStats.put("indexed_blobs", u.indexedBlobs());
+      repoStats.put("indexed_entries", u.indexedEntries());
       repoStats.put("indexed_bytes", u.indexedBytes());
       repoStats.put("pack_count", u.packs());
       repoStats.put("pack_bytes", u.packBytes());
@@ -79,10 +79,10 @@ final class StatsCommand extends RepoCommand {
       out().printf("Snapshots:          %d%n", snaps.size());
       out().printf("Logical size:       %s (all files of %s)%n", Units.bytes(logical),
           refs.isEmpty() ? "all snapshots" : "these snapshots");
-      out().printf("Referenced data:    %s in %d blobs, %s of them trees (stored: compressed and encrypted)%n",
-          Units.bytes(u.referencedBytes()), u.referencedBlobs(), Units.bytes(u.referencedTreeBytes()));
-      out().printf("Stored in packs:    %s in %d packs, %d blobs indexed%n", Units.bytes(u.packBytes()), u.packs(),
-          u.indexedBlobs());
+      out().printf("Referenced data:    %s in %d index entries, %s of it trees (stored: compressed and "
+          + "encrypted)%n", Units.bytes(u.referencedBytes()), u.referencedEntries(), Units.bytes(u.referencedTreeBytes()));
+      out().printf("Stored in packs:    %s in %d packs, %d index entries%n", Units.bytes(u.packBytes()), u.packs(),
+          u.indexedEntries());
       out().printf("Repository on disk: %s%n", Units.bytes(u.repositoryBytes()));
       out().printf("Reduction:          %s (logical / referenced: deduplication and compression together)%n",
           Units.ratio(ratio(logical, u.referencedBytes())));

@@ -18,38 +18,39 @@ import java.util.Iterator;
  * blobs indexed, the packs and everything else. Unlike the figures a snapshot records when it is
  * made ("new data"), these stay true after snapshots are forgotten and packs pruned.
  *
- * @param referencedBlobs index entries whose blob the snapshots reference (a blob stored in two
+ * @param referencedEntries index entries whose blob the snapshots reference (a blob stored in two
  *     packs counts twice, as it takes room twice)
  * @param referencedBytes their stored sizes: compressed and encrypted, without pack headers
  * @param referencedTreeBytes the part of {@code referencedBytes} in tree blobs
  */
-public record RepositoryUsage(int snapshots, long referencedBlobs, long referencedBytes, long referencedTreeBytes,
-    long indexedBlobs, long indexedBytes, long packs, long packBytes, long repositoryBytes) {
+public record RepositoryUsage(long referencedEntries, long referencedBytes, long referencedTreeBytes,
+    long indexedEntries, long indexedBytes, long packs, long packBytes, long repositoryBytes) {
 
-  /** Measures the repository for the given snapshots (every snapshot when null). */
-  public static RepositoryUsage measure(BlobStore store, Collection<Id> snapshotIds, Path tempDir) {
+  /**
+   * Measures the repository for the given snapshots.
+   *
+   * @param index the repository's index segments, as the repository holds them (mapped from its
+   *     local cache): not fetched again
+   */
+  public static RepositoryUsage measure(BlobStore store, Collection<Id> snapshotIds, Collection<IndexSegment> index,
+      Path tempDir) {
     try (IdSetFile referenced = new IdSetFile(tempDir)) {
-      int snapshots = 0;
-      Iterable<Id> ids = snapshotIds != null ? snapshotIds
-          : StoreKeys.listNamed(store, StoreKeys.SNAPSHOTS).stream().map(StoreKeys.Named::id).toList();
-      for (Id id : ids) {
+      for (Id id : snapshotIds) {
         SnapshotEnvelopes.addReferences(SnapshotEnvelopes.load(store, id), referenced);
-        snapshots++;
       }
       referenced.seal();
-      long refBlobs = 0;
+      long refEntries = 0;
       long refBytes = 0;
       long refTreeBytes = 0;
       long indexed = 0;
       long indexedBytes = 0;
-      for (StoreEntry e : store.list(StoreKeys.INDEX)) {
-        IndexSegment seg = IndexSegment.open(store.get(e.key()), e.key());
+      for (IndexSegment seg : index) {
         for (Iterator<IndexEntry> it = seg.iterator(); it.hasNext(); ) {
           IndexEntry ie = it.next();
           indexed++;
           indexedBytes += ie.length();
           if (referenced.contains(SnapshotCodec.refKey(ie.blob()))) {
-            refBlobs++;
+            refEntries++;
             refBytes += ie.length();
             if (ie.type() == BlobType.TREE) {
               refTreeBytes += ie.length();
@@ -57,18 +58,18 @@ public record RepositoryUsage(int snapshots, long referencedBlobs, long referenc
           }
         }
       }
+      // One listing of the whole store: the packs are the entries under data/.
       long packs = 0;
       long packBytes = 0;
-      for (StoreEntry e : store.list(StoreKeys.DATA)) {
-        packs++;
-        packBytes += e.size();
-      }
       long total = 0;
       for (StoreEntry e : store.list("")) {
         total += e.size();
+        if (e.key().startsWith(StoreKeys.DATA)) {
+          packs++;
+          packBytes += e.size();
+        }
       }
-      return new RepositoryUsage(snapshots, refBlobs, refBytes, refTreeBytes, indexed, indexedBytes, packs, packBytes,
-          total);
+      return new RepositoryUsage(refEntries, refBytes, refTreeBytes, indexed, indexedBytes, packs, packBytes, total);
     }
   }
 }

@@ -109,11 +109,7 @@ public final class MasterIndex implements AutoCloseable {
   }
 
   private void writeCache(Id id, byte[] data) throws IOException {
-    Path cached = cacheDir.resolve(id.hex());
-    Path tmp = cacheDir.resolve(id.hex() + ".tmp" + ProcessHandle.current().pid() + "-"
-        + Thread.currentThread().threadId());
-    Files.write(tmp, data);
-    Files.move(tmp, cached, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    CacheFiles.write(cacheDir.resolve(id.hex()), data);
   }
 
   /** Adds a segment this process just wrote (already in the store). */

@@ -276,27 +276,34 @@ public final class Repository implements AutoCloseable {
           + " bytes in " + packKey + ", more than any blob can have");
     }
     String resource = packKey + " blob " + id.shortHex();
-    if (type == BlobType.TREE && treePacks != null) {
-      try {
-        // The pack first (fetching it may wait), then the thread's own envelope buffer.
-        java.nio.file.Path cached = treePacks.local(e.pack());
-        java.nio.ByteBuffer env = cached == null ? null : BlobCodec.envelopeBuffer(type, e.length());
-        if (cached != null && treePacks.read(e.pack(), cached, e.offset(), env.limit(e.length()))) {
+    // A tree of a remote repository from the local copy of its pack: the pack first (fetching it
+    // may wait), then the thread's own envelope buffer.
+    java.nio.file.Path cached = type == BlobType.TREE && treePacks != null ? treePacks.local(e.pack()) : null;
+    if (cached != null) {
+      java.nio.ByteBuffer env = BlobCodec.envelopeBuffer(type, e.length());
+      if (treePacks.read(e.pack(), cached, e.offset(), env.limit(e.length()))) {
+        try {
           java.nio.ByteBuffer plain = codec.openDirect(type, id, env, e.length(), resource + " (cached)");
           checkId(blobId(plain), id, resource + " (cached)");
           return plain;
+        } catch (CorruptObjectException damaged) {
+          // A damaged local copy is only a cache miss: read from the repository, which decides.
+          treePacks.evict(e.pack());
         }
-      } catch (ObjectNotFoundException nf) {
-        throw new ObjectNotFoundException(packKey, "pack holding blob " + id.shortHex()
-            + " is missing (run 'cairn check' to see what is affected)");
-      } catch (CorruptObjectException damaged) {
-        // A damaged local copy is only a cache miss: read from the repository, which decides.
-        treePacks.evict(e.pack());
       }
     }
-    java.nio.ByteBuffer env = BlobCodec.envelopeBuffer(type, e.length());
+    java.nio.ByteBuffer env;
     try {
-      store.readRange(packKey, e.offset(), env.limit(e.length()));
+      if (store.remote()) {
+        // The envelope buffer is the thread's own: it is taken only once the bytes are here, so
+        // that nothing another task runs on this thread while a request waits can overwrite it.
+        byte[] ciphertext = store.getRange(packKey, e.offset(), e.length());
+        env = BlobCodec.envelopeBuffer(type, e.length());
+        env.put(0, ciphertext);
+      } else {
+        env = BlobCodec.envelopeBuffer(type, e.length());
+        store.readRange(packKey, e.offset(), env.limit(e.length()));
+      }
     } catch (ObjectNotFoundException nf) {
       throw new ObjectNotFoundException(packKey, "pack holding blob " + id.shortHex()
           + " is missing (run 'cairn check' to see what is affected)");

@@ -87,10 +87,7 @@ final class SnapshotHeadCache {
   private void write(Path file, Head h) {
     try {
       Files.createDirectories(dir);
-      Path tmp = dir.resolve(file.getFileName() + ".tmp" + ProcessHandle.current().pid() + "-"
-          + Thread.currentThread().threadId());
-      Files.write(tmp, encode(h));
-      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      CacheFiles.write(file, encode(h));
     } catch (IOException e) {
       // without a cache the next listing reads the snapshot from the store again
     }

@@ -1,10 +1,8 @@
 package io.cairn.repository;
 
-import io.cairn.crypto.Sha256;
-import io.cairn.format.CorruptObjectException;
+import io.cairn.format.CairnException;
 import io.cairn.format.Id;
 import io.cairn.store.BlobStore;
-import io.cairn.store.StoreException;
 import io.cairn.store.StoreKeys;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -12,7 +10,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,6 +37,8 @@ final class TreePackCache {
   private final Path dir;
   private final ConcurrentHashMap<Id, Object> fetching = new ConcurrentHashMap<>();
   private final Set<Id> touched = ConcurrentHashMap.newKeySet();
+  /** Packs this run could not copy (missing, refused whole, damaged): read by range instead. */
+  private final Set<Id> uncacheable = ConcurrentHashMap.newKeySet();
   private volatile boolean swept;
   private volatile boolean broken;
 
@@ -51,12 +50,11 @@ final class TreePackCache {
   /**
    * The local copy of the pack, fetched first when there is none; null when the pack cannot be
    * cached (the caller reads from the store instead): the cache directory is not writable, or the
-   * store refuses the whole pack (a write-only agent may read whole packs of trees only).
-   *
-   * @throws CorruptObjectException when the fetched pack does not match its name
+   * pack is missing, damaged, or refused whole (a write-only agent may read whole packs of trees
+   * only).
    */
   Path local(Id pack) {
-    if (broken) {
+    if (broken || uncacheable.contains(pack)) {
       return null;
     }
     sweepOnce();
@@ -113,25 +111,17 @@ final class TreePackCache {
         if (Files.isRegularFile(file)) {
           return file;
         }
-        String key = StoreKeys.pack(pack);
         byte[] bytes;
         try {
-          bytes = store.get(key);
-        } catch (StoreException e) {
+          bytes = ContentAddressed.get(store, StoreKeys.pack(pack));
+        } catch (CairnException e) {
+          // Missing, refused whole (a write-only agent's mixed pack), or damaged: the blob is read
+          // from the repository instead, which reports what is wrong with it; not fetched again.
+          uncacheable.add(pack);
           return null;
         }
-        if (!Id.of(Sha256.digest(bytes)).equals(pack)) {
-          throw new CorruptObjectException(key, "its content does not match its name (damaged in the "
-              + "repository or in transit)");
-        }
         Files.createDirectories(file.getParent());
-        Path tmp = Files.createTempFile(file.getParent(), hexPrefix(pack), ".tmp");
-        try {
-          Files.write(tmp, bytes);
-          Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-          Files.deleteIfExists(tmp);
-        }
+        CacheFiles.write(file, bytes);
         touched.add(pack);
         return file;
       } catch (IOException e) {
@@ -141,10 +131,6 @@ final class TreePackCache {
         fetching.remove(pack, lock);
       }
     }
-  }
-
-  private static String hexPrefix(Id pack) {
-    return pack.hex().substring(0, 8) + "-";
   }
 
   /** Marks a pack used, once per run and at most once a day. */
