@@ -9,15 +9,11 @@ import io.cairn.maintenance.Checker;
 import io.cairn.maintenance.Pruner;
 import io.cairn.repository.Repository;
 import io.cairn.repository.RepositoryOptions;
-import io.cairn.repository.Snapshot;
 import io.cairn.store.FileSystemStore;
-import io.cairn.store.StoreEntry;
-import io.cairn.store.StoreKeys;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,19 +32,11 @@ class InterruptedRepackTest {
         RepositoryOptions.localHost());
   }
 
-  private static Set<String> packs(FileSystemStore store) {
-    Set<String> keys = new HashSet<>();
-    for (StoreEntry e : store.list(StoreKeys.DATA)) {
-      keys.add(e.key());
-    }
-    return keys;
-  }
-
   @Test
   void aPackCondemnedWholeSurvivesTheRunThatRepacksIntoItAgain() throws Exception {
     Path repoDir = tmp.resolve("repo");
     FileSystemStore store = new FileSystemStore(repoDir);
-    Id second = TestRepos.oneFileDropped(store, tmp, 5).second();
+    Id second = TestRepos.oneFileDropped(store, tmp, 5);
     Path src = tmp.resolve("src");
     Pruner.Plan condemning = pruner(store, Duration.ZERO).plan();
     assertThat(condemning.condemn()).as("b's blobs and the first tree").isNotEmpty();
@@ -62,8 +50,8 @@ class InterruptedRepackTest {
     Pruner.Plan sweeping = pruner(copy, Duration.ZERO).plan();
     assertThat(sweeping.repackPacks()).as("the pack holding a and b loses b").isNotEmpty();
     pruner(copy, Duration.ZERO).execute(sweeping);
-    Set<String> repacked = packs(copy);
-    repacked.removeAll(packs(store));
+    Set<String> repacked = TestRepos.packs(copy);
+    repacked.removeAll(TestRepos.packs(store));
     assertThat(repacked).isNotEmpty();
     for (String key : repacked) {
       Files.createDirectories(repoDir.resolve(key).getParent());
@@ -84,7 +72,7 @@ class InterruptedRepackTest {
     Pruner.Plan last = pruner(store, Duration.ZERO).plan();
     pruner(store, Duration.ZERO).execute(last);
 
-    assertThat(packs(store)).containsAll(repacked);
+    assertThat(TestRepos.packs(store)).containsAll(repacked);
     try (Repository repo = TestRepos.open(store, tmp.resolve("c3"))) {
       CheckReport report = new Checker(store, repo).run(100, 1);
       assertThat(report.errors()).isEmpty();

@@ -7,16 +7,13 @@ import io.cairn.maintenance.Checker;
 import io.cairn.maintenance.Pruner;
 import io.cairn.repository.Repository;
 import io.cairn.repository.RepositoryOptions;
-import io.cairn.repository.Snapshot;
 import io.cairn.store.FileSystemStore;
 import io.cairn.store.ForwardingStore;
-import io.cairn.store.StoreEntry;
 import io.cairn.store.StoreKeys;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -49,20 +46,12 @@ class LockedPackPruneTest {
         Duration.ZERO), RepositoryOptions.localHost());
   }
 
-  private static Set<String> packs(LockingStore store) {
-    Set<String> keys = new HashSet<>();
-    for (StoreEntry e : store.list(StoreKeys.DATA)) {
-      keys.add(e.key());
-    }
-    return keys;
-  }
-
   @Test
   void lockedPacksWaitForTheirLockToEnd() throws Exception {
     LockingStore store = new LockingStore(new FileSystemStore(tmp.resolve("repo")));
     store.until = Instant.now().plus(Duration.ofDays(1));
-    Id second = TestRepos.oneFileDropped(store, tmp, 7).second();
-    Set<String> before = packs(store);
+    Id second = TestRepos.oneFileDropped(store, tmp, 7);
+    Set<String> before = TestRepos.packs(store);
 
     // Condemn, then a sweep while every pack is locked: nothing goes, and the run says why.
     pruner(store).execute(pruner(store).plan());
@@ -73,17 +62,21 @@ class LockedPackPruneTest {
     assertThat(locked.notes()).anyMatch(n -> n.contains("locked in the object store until"));
     assertThat(locked.condemn()).as("the garbage is condemned again for later").isNotEmpty();
     assertThat(pruner(store).execute(locked).packsDeleted()).isZero();
-    assertThat(packs(store)).isEqualTo(before);
+    assertThat(TestRepos.packs(store)).isEqualTo(before);
 
     // The lock has ended: the next sweep frees b's data.
     store.until = Instant.now().minusSeconds(1);
     Pruner.Result freed = pruner(store).execute(pruner(store).plan());
     assertThat(freed.blobsRemoved()).isPositive();
-    assertThat(packs(store)).isNotEqualTo(before);
+    assertThat(TestRepos.packs(store)).isNotEqualTo(before);
 
     try (Repository repo = TestRepos.open(store, tmp.resolve("c3"))) {
       assertThat(new Checker(store, repo).run(100, 1).clean()).isTrue();
-      assertThat(repo.loadSnapshot(second)).isNotNull();
+      Path src = tmp.resolve("src");
+      Path out = tmp.resolve("out");
+      RestoreResult rr = TestRepos.restore(repo, repo.loadSnapshot(second), src.toString(), out, true);
+      assertThat(rr.errors()).isEmpty();
+      assertThat(ConcurrentMaintenanceTest.contents(out)).isEqualTo(ConcurrentMaintenanceTest.contents(src));
     }
   }
 }

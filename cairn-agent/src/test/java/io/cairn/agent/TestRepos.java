@@ -33,14 +33,12 @@ final class TestRepos {
     return new Backup(repo, req, new Progress()).run();
   }
 
-  /** Two snapshots of a folder, of files a and b then of a alone, with the first one forgotten. */
-  record OneFileDropped(Snapshot first, io.cairn.format.Id second) {}
-
   /**
    * Backs up files a and b (3 MiB each, random from {@code seed}) under {@code dir/src}, then a
-   * alone, and deletes the first snapshot: b's data is garbage, sharing a pack with a's.
+   * alone, and deletes the first snapshot: b's data is garbage, sharing a pack with a's. Returns
+   * the second snapshot, of a alone.
    */
-  static OneFileDropped oneFileDropped(BlobStore store, Path dir, long seed) throws java.io.IOException {
+  static io.cairn.format.Id oneFileDropped(BlobStore store, Path dir, long seed) throws java.io.IOException {
     Path src = java.nio.file.Files.createDirectories(dir.resolve("src"));
     java.util.Random r = new java.util.Random(seed);
     for (String name : new String[] {"a", "b"}) {
@@ -58,7 +56,16 @@ final class TestRepos {
       second = backup(repo, first, src).snapshot();
     }
     store.delete(io.cairn.store.StoreKeys.snapshot(first.id()));
-    return new OneFileDropped(first, second);
+    return second;
+  }
+
+  /** The keys of the repository's packs. */
+  static java.util.Set<String> packs(BlobStore store) {
+    java.util.Set<String> keys = new java.util.HashSet<>();
+    for (io.cairn.store.StoreEntry e : store.list(io.cairn.store.StoreKeys.DATA)) {
+      keys.add(e.key());
+    }
+    return keys;
   }
 
   /** Copies the directory tree {@code from} to {@code to} (a repository, say), files and directories. */

@@ -149,6 +149,24 @@ public final class MaintenanceMemory {
       count("put", 1);
       return inner.putIfAbsent(key, file);
     }
+
+    @Override
+    public boolean delete(String key) {
+      count("delete", 1);
+      return inner.delete(key);
+    }
+
+    @Override
+    public java.util.Optional<java.time.Instant> lockedUntil(String key) {
+      count("get-lock", 1);
+      return inner.lockedUntil(key);
+    }
+
+    @Override
+    public boolean lockUntil(String key, java.time.Instant until) {
+      count("put-lock", 1);
+      return inner.lockUntil(key, until);
+    }
   }
 
   static void generate(BlobStore store, Path dir, int n) throws Exception {

@@ -31,8 +31,7 @@ import java.util.stream.Stream;
  * A load generator for one vault server that leaves the agents' own work out: ready-made packs
  * (made once by {@code prepare}, random blobs under real pack headers, so the server validates
  * them as it would any) are replayed by N simulated agents, each of its own tenant, each with one
- * upload in flight, so N uploads arrive at once. The server's CPU time and peak RSS are read from
- * /proc by bench/server-load.sh around {@code run}.
+ * upload in flight, so N uploads arrive at once.
  *
  * <pre>
  * ServerLoad prepare DIR PACKS PACK_MIB
@@ -87,12 +86,6 @@ public final class ServerLoad {
     }
   }
 
-  /** user + system CPU seconds of a process. */
-  static double cpuSeconds(long pid) throws Exception {
-    double[] us = userSystem(pid);
-    return us[0] + us[1];
-  }
-
   /** User and system CPU seconds of a process (fields 14 and 15 of /proc/PID/stat, in clock ticks). */
   static double[] userSystem(long pid) throws Exception {
     String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
@@ -139,7 +132,7 @@ public final class ServerLoad {
           });
       byte[] rid = new byte[32];
       new Random(a).nextBytes(rid);
-      s.putIfAbsent("config", new RepositoryConfig(RepositoryConfig.REPOSITORY_VERSION, Id.of(rid), Instant.now(),
+      s.putIfAbsent(io.cairn.store.StoreKeys.CONFIG, new RepositoryConfig(RepositoryConfig.REPOSITORY_VERSION, Id.of(rid), Instant.now(),
           512 << 10, 1 << 20, 8 << 20, 16 << 20).encode());
       stores.add(s);
       packs.add(all.subList(a * all.size() / agents, (a + 1) * all.size() / agents));
@@ -163,7 +156,7 @@ public final class ServerLoad {
           Files.createLink(link, p);
           String hex = p.getFileName().toString();
           long size = Files.size(p);
-          if (!stores.get(agent).putIfAbsent("data/" + hex.substring(0, 2) + "/" + hex, link)) {
+          if (!stores.get(agent).putIfAbsent(io.cairn.store.StoreKeys.pack(Id.parse(hex)), link)) {
             throw new IllegalStateException("pack " + hex + " was already stored: use a new server data directory");
           }
           bytes.addAndGet(size);

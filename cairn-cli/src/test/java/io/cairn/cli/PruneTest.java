@@ -152,8 +152,8 @@ class PruneTest {
       assertThat(cli.run("backup", src.toString()).exit()).isZero();
     }
     assertThat(cli.run("forget", "--keep-last", "1").exit()).isZero();
-    cli.run("prune", "--grace", "0", "--fence-margin", "0");
-    cli.run("prune", "--grace", "0", "--fence-margin", "0");
+    assertThat(cli.run("prune", "--grace", "0", "--fence-margin", "0").exit()).isZero();
+    assertThat(cli.run("prune", "--grace", "0", "--fence-margin", "0").exit()).isZero();
 
     JsonNode repo = CliEndToEndTest.json(cli.run("--json", "stats").out()).get("repository");
 

@@ -36,44 +36,46 @@ public record RetentionPolicy(int last, int hourly, int daily, int weekly, int m
 
   private static final Pattern PART = Pattern.compile("(\\d+)([ymwdh])");
 
+  /** The longest keep-within: 1000 years of 365 days, in hours. */
+  private static final long MAX_HOURS = 365_000L * 24;
+
+  /** The longest keep-within: 1000 years of 365 days. */
+  public static final Duration MAX_WITHIN = Duration.ofHours(MAX_HOURS);
+
   /**
    * A --keep-within duration as restic writes it: a sequence of NUMBER UNIT with units y (365
-   * days), m (30 days), w, d and h, e.g. 1y6m or 36h. The CLI and the server read it the same way.
+   * days), m (30 days), w, d and h, e.g. 1y6m or 36h, at most {@link #MAX_WITHIN}. The CLI and the
+   * server read it the same way.
    */
-  /** The longest keep-within: 1000 years of 365 days. */
-  public static final Duration MAX_WITHIN = Duration.ofDays(365_000);
-
   public static Duration parseWithin(String s) {
     Matcher m = PART.matcher(s);
-    Duration d = Duration.ZERO;
+    long hours = 0;
+    boolean tooLong = false;
     int end = 0;
-    while (m.find()) {
-      if (m.start() != end) {
-        break;
-      }
-      long days;
-      try {
-        long n = Long.parseLong(m.group(1));
-        days = switch (m.group(2)) {
-          case "y" -> Math.multiplyExact(365, n);
-          case "m" -> Math.multiplyExact(30, n);
-          case "w" -> Math.multiplyExact(7, n);
-          case "d" -> n;
-          default -> -1;
-        };
-        d = days >= 0 ? d.plusDays(Math.min(days, MAX_WITHIN.toDays() + 1))
-            : d.plusHours(Math.min(n, MAX_WITHIN.toHours() + 1));
-      } catch (ArithmeticException | NumberFormatException e) {
-        d = MAX_WITHIN.plusDays(1);
+    while (m.find() && m.start() == end) {
+      long unit = switch (m.group(2)) {
+        case "y" -> 365 * 24;
+        case "m" -> 30 * 24;
+        case "w" -> 7 * 24;
+        case "d" -> 24;
+        default -> 1;
+      };
+      // Each part is at most MAX_HOURS, so the sum of the parts a string can hold stays far from overflow.
+      String digits = m.group(1);
+      long n = digits.length() > 12 ? Long.MAX_VALUE : Long.parseLong(digits);
+      if (n > MAX_HOURS / unit) {
+        tooLong = true;
+      } else {
+        hours += n * unit;
       }
       end = m.end();
     }
     if (end != s.length() || s.isEmpty()) {
       throw new IllegalArgumentException("'" + s + "' is not a duration; use e.g. 30d, 12h, 1y6m, 2w");
     }
-    if (d.compareTo(MAX_WITHIN) > 0) {
+    if (tooLong || hours > MAX_HOURS) {
       throw new IllegalArgumentException("'" + s + "' is longer than the limit of 1000y (365000 days)");
     }
-    return d;
+    return Duration.ofHours(hours);
   }
 }
