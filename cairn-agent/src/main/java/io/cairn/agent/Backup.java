@@ -679,12 +679,9 @@ public final class Backup {
   }
 
   static String describe(IOException e) {
-    if (e instanceof java.nio.file.AccessDeniedException) {
-      return "permission denied";
-    }
     if (e instanceof java.nio.file.NoSuchFileException) {
       return "vanished during the backup";
     }
-    return e.getClass().getSimpleName() + ": " + e.getMessage();
+    return io.cairn.text.IoErrors.reason(e);
   }
 }

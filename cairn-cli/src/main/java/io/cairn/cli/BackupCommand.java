@@ -1,5 +1,6 @@
 package io.cairn.cli;
 
+import io.cairn.text.Units;
 import io.cairn.maintenance.RetentionPolicy;
 import io.cairn.agent.Backup;
 import io.cairn.agent.BackupRequest;

@@ -1,5 +1,6 @@
 package io.cairn.cli;
 
+import io.cairn.text.Units;
 import io.cairn.format.Id;
 import io.cairn.format.Node;
 import io.cairn.format.NodeKind;

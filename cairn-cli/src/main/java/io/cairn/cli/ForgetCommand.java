@@ -9,6 +9,7 @@ import io.cairn.repository.Repository;
 import java.time.Clock;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,7 +22,9 @@ import picocli.CommandLine.Option;
         + "freed later by prune).",
         "Snapshots are grouped by host and paths; each rule keeps its own picks and a snapshot stays if "
             + "any rule keeps it. A snapshot locked until a future time always stays.",
-        "Needs no password: it reads only the snapshots' plaintext envelopes."},
+        "Needs no password: it reads only the snapshots' plaintext envelopes. When a password is given "
+            + "(--password-file, CAIRN_PASSWORD_FILE or CAIRN_PASSWORD), groups are shown with their paths; "
+            + "without one, with the first characters of their paths' keyed hash."},
     footer = {"", "Examples:", "  cairn forget --keep-daily 7 --keep-weekly 5 --keep-monthly 12 --dry-run",
         "  cairn forget --keep-within 30d --keep-tag release"})
 final class ForgetCommand extends RepoCommand {
@@ -57,6 +60,7 @@ final class ForgetCommand extends RepoCommand {
         .filter(c -> host == null || c.envelope().host().equals(host)).toList();
     List<RetentionPlanner.Decision> plan = new RetentionPlanner(ZoneId.systemDefault())
         .plan(considered, policy, Clock.systemUTC().instant());
+    Map<String, List<String>> paths = plan.isEmpty() ? Map.of() : pathsByTag();
     int removed = 0;
     List<Map<String, Object>> rows = new ArrayList<>();
     String group = null;
@@ -64,7 +68,9 @@ final class ForgetCommand extends RepoCommand {
       if (!json() && !d.group().equals(group)) {
         group = d.group();
         String tag = d.snapshot().envelope().pathsTag();
-        out().println("host " + d.snapshot().envelope().host() + ", paths " + tag.substring(0, Math.min(8, tag.length())) + ":");
+        List<String> p = paths.get(tag);
+        out().println("host " + d.snapshot().envelope().host() + ", paths " + (p != null ? String.join(", ", p)
+            : "tagged " + tag.substring(0, Math.min(8, tag.length()))) + ":");
       }
       String id = d.snapshot().id().hex();
       if (!d.keep() && !dryRun) {
@@ -76,6 +82,7 @@ final class ForgetCommand extends RepoCommand {
         m.put("id", id);
         m.put("time", d.snapshot().envelope().time().toString());
         m.put("group", d.group());
+        m.put("paths", paths.get(d.snapshot().envelope().pathsTag()));
         m.put("keep", d.keep());
         m.put("reasons", d.reasons());
         rows.add(m);
@@ -97,5 +104,25 @@ final class ForgetCommand extends RepoCommand {
           : removed + " of " + plan.size() + " snapshots removed; run 'cairn prune' to free their data");
     }
     return ExitCodes.OK;
+  }
+
+  /**
+   * The backed-up paths of each group, by paths tag, when a password is given without asking
+   * for one (forget itself needs none); empty without it, or when it does not open the repository.
+   */
+  private Map<String, List<String>> pathsByTag() {
+    char[] password = givenPassword();
+    if (password == null) {
+      return Map.of();
+    }
+    Map<String, List<String>> out = new HashMap<>();
+    try (Repository repo = Repository.open(store(), password, options())) {
+      for (io.cairn.repository.Snapshot s : repo.listSnapshots(e -> { })) {
+        out.putIfAbsent(s.envelope().pathsTag(), s.content().paths());
+      }
+    } catch (io.cairn.crypto.WrongPasswordException e) {
+      err().println("warning: " + e.getMessage() + "; groups are shown by their paths' tag");
+    }
+    return out;
   }
 }

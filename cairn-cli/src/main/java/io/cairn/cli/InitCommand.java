@@ -1,5 +1,6 @@
 package io.cairn.cli;
 
+import io.cairn.text.Units;
 import io.cairn.repository.Repository;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -3,11 +3,16 @@ package io.cairn.cli;
 import io.cairn.crypto.WrongPasswordException;
 import io.cairn.format.CairnException;
 import io.cairn.format.CorruptObjectException;
+import io.cairn.format.Json;
 import io.cairn.format.ObjectNotFoundException;
 import io.cairn.repository.RepositoryNotFoundException;
 import io.cairn.store.StoreException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -20,8 +25,9 @@ import picocli.CommandLine.ScopeType;
     description = "Encrypted, deduplicated backups.%n%n"
         + "The repository comes from -r/--repo or CAIRN_REPOSITORY; the password from "
         + "--password-file, CAIRN_PASSWORD_FILE, CAIRN_PASSWORD, or a prompt on a terminal.",
-    footer = {"", "Exit codes: 0 success, 1 error, 2 usage, 3 backup written but some files unreadable,",
-        "10 no repository at the location, 12 wrong password."})
+    footer = {"", "Exit codes: 0 success, 1 error, 2 usage, 3 backup written but some files unreadable, "
+        + "10 no repository at the location, 12 wrong password. With --json, an error is one JSON object on "
+        + "stderr: {\"message_type\":\"error\",\"exit_code\":N,\"message\":\"...\"}."})
 public final class Main {
   @Option(names = {"-r", "--repo"}, scope = ScopeType.INHERIT, paramLabel = "REPOSITORY",
       description = "Repository location: a directory, an S3 bucket s3:https://HOST[:PORT]/BUCKET[/PREFIX] (keys "
@@ -98,6 +104,25 @@ public final class Main {
    * 0.60–0.69 s.
    */
   static Class<?> requested(String[] args, CommandSpec main) {
+    return command(firstWord(args, main));
+  }
+
+  /** The command class of that name, or null. */
+  static Class<?> command(String name) {
+    for (Class<?> c : COMMANDS) {
+      if (c.getAnnotation(Command.class).name().equals(name)) {
+        return c;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The first argument that is neither one of {@code cairn}'s own options nor its value: the
+   * command's name as typed. Null when there is none, or when an option {@code cairn} does not
+   * have (or {@code --}) comes first, since what follows it cannot be read for sure.
+   */
+  static String firstWord(String[] args, CommandSpec main) {
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       if (a.equals("--")) {
@@ -130,12 +155,7 @@ public final class Main {
         }
         continue;
       }
-      for (Class<?> c : COMMANDS) {
-        if (c.getAnnotation(Command.class).name().equals(a)) {
-          return c;
-        }
-      }
-      return null;
+      return a;
     }
     return null;
   }
@@ -144,6 +164,16 @@ public final class Main {
   static Class<?> requested(String[] args) {
     return requested(args, new CommandLine(new Main()).getCommandSpec());
   }
+
+  /**
+   * The options of {@code cairn} that a command has no use for, by command: they are taken out of
+   * its model, so that its help does not list them and giving them is a usage error. Every other
+   * command works on a repository and uses them all.
+   */
+  static final Map<String, Set<String>> UNUSED_GLOBALS = Map.of(
+      "server", Set.of("--repo", "--password-file", "--json", "--cache-dir", "--credentials",
+          "--retry-for", "--quiet"),
+      "enroll", Set.of("--repo", "--password-file", "--cache-dir", "--retry-for", "--quiet"));
 
   static CommandLine commandLine(String[] args) {
     CommandLine cl = new CommandLine(new Main());
@@ -157,6 +187,14 @@ public final class Main {
         }
       }
     }
+    UNUSED_GLOBALS.forEach((name, unused) -> {
+      CommandLine sub = cl.getSubcommands().get(name);
+      if (sub != null) {
+        for (String o : unused) {
+          sub.getCommandSpec().remove(sub.getCommandSpec().findOption(o));
+        }
+      }
+    });
     if (only == null) {
       cl.addSubcommand(new CommandLine.HelpCommand());
     }
@@ -168,18 +206,56 @@ public final class Main {
     cl.setOut(out);
     cl.setErr(err);
     cl.setCaseInsensitiveEnumValuesAllowed(true);
+    boolean json = Arrays.asList(args).contains("--json");
+    String word = firstWord(args, cl.getCommandSpec());
+    if (word != null && command(word) == null && !word.equals("help")) {
+      return usageError(err, json, "unknown command '" + word + "'; the commands are "
+          + String.join(", ", cl.getSubcommands().keySet()) + " (cairn --help describes them)");
+    }
+    CommandLine.IParameterExceptionHandler plain = cl.getParameterExceptionHandler();
+    cl.setParameterExceptionHandler((ex, a) -> {
+      if (!json) {
+        return plain.handleParseException(ex, a);
+      }
+      return usageError(err, true, ex.getMessage() + " (" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help)");
+    });
     cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
-      err.println("cairn: " + message(ex));
-      for (Throwable s : ex.getSuppressed()) {
-        err.println("  also: " + s.getMessage());
+      int code = exitCode(ex);
+      if (json) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("message_type", "error");
+        m.put("exit_code", code);
+        m.put("message", message(ex));
+        m.put("also", Arrays.stream(ex.getSuppressed()).map(Throwable::getMessage).toList());
+        err.println(Json.compact(m));
+      } else {
+        err.println("cairn: " + message(ex));
+        for (Throwable s : ex.getSuppressed()) {
+          err.println("  also: " + s.getMessage());
+        }
       }
       if (System.getenv("CAIRN_DEBUG") != null) {
         ex.printStackTrace(err);
       }
       err.flush();
-      return exitCode(ex);
+      return code;
     });
     return cl.execute(args);
+  }
+
+  /** Reports a usage error (as one JSON object with --json) and returns its exit code. */
+  private static int usageError(PrintWriter err, boolean json, String message) {
+    if (json) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("message_type", "error");
+      m.put("exit_code", ExitCodes.USAGE);
+      m.put("message", message);
+      err.println(Json.compact(m));
+    } else {
+      err.println("cairn: " + message);
+    }
+    err.flush();
+    return ExitCodes.USAGE;
   }
 
   static String message(Throwable ex) {

@@ -1,11 +1,13 @@
 package io.cairn.cli;
 
+import io.cairn.text.Units;
 import io.cairn.maintenance.RetentionPolicy;
 import io.cairn.maintenance.Pruner;
 import io.cairn.repository.Repository;
 import io.cairn.store.BlobStore;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -60,6 +62,13 @@ final class PruneCommand extends RepoCommand {
       m.put("scratch_files", plan.abandonedScratch().size());
       m.put("scratch_bytes", plan.scratchBytes());
       m.put("notes", plan.notes());
+      Pruner.Waiting w = plan.waiting();
+      Map<String, Object> waiting = new LinkedHashMap<>();
+      waiting.put("lists", w.lists());
+      waiting.put("blob_copies", w.blobCopies());
+      waiting.put("grace_ends", w.graceEnds() == null ? null : w.graceEnds().toString());
+      waiting.put("session_since", w.sessionSince() == null ? null : w.sessionSince().toString());
+      m.put("waiting", waiting);
       if (result != null) {
         m.put("packs_written", result.packsWritten());
         m.put("scratch_removed", result.scratchRemoved());
@@ -81,8 +90,28 @@ final class PruneCommand extends RepoCommand {
     for (String n : plan.notes()) {
       out().println("note: " + n);
     }
+    waiting(plan.waiting(), g);
     out().println(dryRun ? "dry run: nothing was changed" : "done: " + result.packsDeleted() + " packs deleted, "
         + result.packsWritten() + " written");
     return ExitCodes.OK;
+  }
+
+  /** Says when what this run could not remove yet will go, and what decides it. */
+  private void waiting(Pruner.Waiting w, Duration g) {
+    if (w.lists() == 0) {
+      return;
+    }
+    out().printf("waiting:          %d blob copies condemned earlier (%d list%s) stay for now%n", w.blobCopies(),
+        w.lists(), w.lists() == 1 ? "" : "s");
+    Instant now = Clock.systemUTC().instant();
+    if (w.graceEnds() != null) {
+      out().printf("                  the grace period of %s ends at %s (in %s); a prune after that removes "
+          + "them (--grace DURATION sets the period)%n", Units.span(g), SnapshotsCommand.TIME.format(w.graceEnds()),
+          Units.span(Duration.between(now, w.graceEnds())));
+    }
+    if (w.sessionSince() != null) {
+      out().printf("                  a backup that started at %s is still writing; a prune after it ends "
+          + "removes them%n", SnapshotsCommand.TIME.format(w.sessionSince()));
+    }
   }
 }

@@ -95,16 +95,9 @@ abstract class RepoCommand implements Callable<Integer> {
   }
 
   char[] password(String purpose) {
-    Path file = main.passwordFile;
-    if (file == null && System.getenv("CAIRN_PASSWORD_FILE") != null) {
-      file = Path.of(System.getenv("CAIRN_PASSWORD_FILE"));
-    }
-    if (file != null) {
-      return readPasswordFile(file);
-    }
-    String env = System.getenv("CAIRN_PASSWORD");
-    if (env != null) {
-      return env.toCharArray();
+    char[] given = givenPassword();
+    if (given != null) {
+      return given;
     }
     Console c = System.console();
     if (c != null && c.isTerminal()) {
@@ -117,6 +110,19 @@ abstract class RepoCommand implements Callable<Integer> {
         + "or CAIRN_PASSWORD, or run on a terminal to be asked");
   }
 
+  /** The password from --password-file, CAIRN_PASSWORD_FILE or CAIRN_PASSWORD; null when none is given. */
+  char[] givenPassword() {
+    Path file = main.passwordFile;
+    if (file == null && System.getenv("CAIRN_PASSWORD_FILE") != null) {
+      file = Path.of(System.getenv("CAIRN_PASSWORD_FILE"));
+    }
+    if (file != null) {
+      return readPasswordFile(file);
+    }
+    String env = System.getenv("CAIRN_PASSWORD");
+    return env == null ? null : env.toCharArray();
+  }
+
   static char[] readPasswordFile(Path file) {
     try {
       List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
@@ -125,7 +131,9 @@ abstract class RepoCommand implements Callable<Integer> {
       }
       return lines.getFirst().toCharArray();
     } catch (IOException e) {
-      throw new IllegalArgumentException("cannot read password file " + file + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException("cannot read password file " + file + ": " + io.cairn.text.IoErrors.reason(e)
+          + (e instanceof java.nio.file.AccessDeniedException ? " for user " + System.getProperty("user.name") : "")
+          + "; give the file that holds the password with --password-file or CAIRN_PASSWORD_FILE", e);
     }
   }
 

@@ -1,5 +1,6 @@
 package io.cairn.cli;
 
+import io.cairn.text.Units;
 import io.cairn.agent.Progress;
 import io.cairn.agent.Restore;
 import io.cairn.agent.RestoreRequest;

@@ -1,5 +1,6 @@
 package io.cairn.cli;
 
+import io.cairn.text.Units;
 import io.cairn.repository.Repository;
 import io.cairn.repository.Snapshot;
 import java.time.ZoneId;

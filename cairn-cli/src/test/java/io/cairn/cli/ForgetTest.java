@@ -44,6 +44,15 @@ class ForgetTest {
     }
     assertThat(wouldGo).isEqualTo(2);
 
+    // With the password at hand, groups are named by their paths; without it, by their paths' tag.
+    Cli.Result named = cli.run("forget", "--keep-last", "1", "--dry-run");
+    assertThat(named.out()).contains("paths " + src + ":");
+    assertThat(CliEndToEndTest.json(cli.run("--json", "forget", "--keep-last", "1", "--dry-run").out())
+        .get("snapshots").get(0).get("paths").get(0).asText()).isEqualTo(src.toString());
+    Cli.Result tagged = cli.run("--password-file", wrong.toString(), "forget", "--keep-last", "1", "--dry-run");
+    assertThat(tagged.out()).containsPattern("paths tagged [0-9a-f]{8}:").doesNotContain(src.toString());
+    assertThat(tagged.err()).contains("wrong password");
+
     Cli.Result real = cli.run("--password-file", wrong.toString(), "forget", "--keep-last", "1");
     assertThat(real.exit()).as(real.err()).isZero();
     assertThat(real.out()).contains("2 of 4 snapshots removed");

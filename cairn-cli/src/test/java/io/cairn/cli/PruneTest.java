@@ -109,6 +109,36 @@ class PruneTest {
   }
 
   @Test
+  void aPruneWithinTheGracePeriodSaysWhenTheSpaceWillBeFreed() throws Exception {
+    Cli cli = new Cli(tmp);
+    Path src = Files.createDirectories(tmp.resolve("src"));
+    byte[] a = new byte[1 << 20];
+    new Random(5).nextBytes(a);
+    Files.write(src.resolve("a.bin"), a);
+    assertThat(cli.run("init").exit()).isZero();
+    assertThat(cli.run("backup", src.toString()).exit()).isZero();
+    Files.delete(src.resolve("a.bin"));
+    assertThat(cli.run("backup", src.toString()).exit()).isZero();
+    Path noKey = tmp.resolve("no-key");
+    Files.writeString(noKey, "not the password\n");
+    assertThat(cli.run("--password-file", noKey.toString(), "forget", "--keep-last", "1").exit()).isZero();
+
+    // Within the grace period a run condemns and says when a later one will free the space.
+    Cli.Result graced = cli.run("--password-file", noKey.toString(), "prune", "--grace", "2h", "--fence-margin", "0");
+    Cli.Result stillGraced = cli.run("--password-file", noKey.toString(), "prune", "--grace", "2h", "--fence-margin",
+        "0", "--dry-run");
+    assertThat(graced.out()).doesNotContain("waiting:");
+    assertThat(stillGraced.out()).containsPattern("waiting: +\\d+ blob copies condemned earlier \\(1 list\\)")
+        .containsPattern("the grace period of 2 h ends at [-0-9]+ [0-9:]+ \\(in (1 h 59 min|2 h)\\)")
+        .contains("--grace DURATION sets the period");
+    JsonNode waiting = CliEndToEndTest.json(cli.run("--password-file", noKey.toString(), "--json", "prune", "--grace",
+        "2h", "--fence-margin", "0", "--dry-run").out()).get("waiting");
+    assertThat(waiting.get("lists").asInt()).isEqualTo(1);
+    assertThat(java.time.Instant.parse(waiting.get("grace_ends").asText()))
+        .isAfter(java.time.Instant.now().plus(java.time.Duration.ofMinutes(110)));
+  }
+
+  @Test
   void lockedSnapshotsKeepTheirData() throws Exception {
     Cli cli = new Cli(tmp);
     Path src = Files.createDirectories(tmp.resolve("src"));

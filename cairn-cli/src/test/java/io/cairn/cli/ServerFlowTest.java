@@ -151,6 +151,11 @@ class ServerFlowTest {
     assertThat(refused.exit()).isNotZero();
     assertThat(refused.err()).contains("an administrator revoked this machine's credential")
         .contains("laptop1").contains("cairn enroll");
+    // A token the server does not know is refused: an error (1), not a usage mistake (2).
+    Cli.Result bogus = run("enroll", vault.base, "--token", "cairn_enroll_bogus", "--fingerprint", vault.fingerprint,
+        "--name", "laptop1");
+    assertThat(bogus.exit()).as(bogus.err()).isEqualTo(ExitCodes.ERROR);
+    assertThat(bogus.err()).contains("the server refused the enrollment");
     Cli.Result again = enroll("append", "laptop1");
     assertThat(again.exit()).as(again.err()).isZero();
     assertThat(run("backup", src.toString()).exit()).isZero();

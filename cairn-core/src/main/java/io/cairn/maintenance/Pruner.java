@@ -71,12 +71,22 @@ public final class Pruner {
   public record Plan(int snapshots, long referencedBlobs, List<CondemnedList.Pair> condemn,
       List<Id> sweptLists, Set<CondemnedList.Pair> remove, List<Id> deletePacks, List<Id> repackPacks,
       long bytesFreed, long bytesRepacked, List<String> segmentsToRewrite, List<String> deadMarkers,
-      List<String> notes, List<BlobStore.Scratch> abandonedScratch, Instant scratchBefore) {
+      List<String> notes, List<BlobStore.Scratch> abandonedScratch, Instant scratchBefore, Waiting waiting) {
 
     /** Bytes in the abandoned scratch files. */
     public long scratchBytes() {
       return abandonedScratch.stream().mapToLong(BlobStore.Scratch::size).sum();
     }
+  }
+
+  /**
+   * What earlier condemnations this run could not remove yet, and until when: {@code graceEnds}
+   * is the earliest end of a grace period still running (null when no list waits for one), and
+   * {@code sessionSince} the start of the oldest write session that began before a list was
+   * written (null when no list waits for a session).
+   */
+  public record Waiting(int lists, long blobCopies, Instant graceEnds, Instant sessionSince) {
+    public static final Waiting NONE = new Waiting(0, 0, null, null);
   }
 
   public record Result(long packsDeleted, long packsWritten, long blobsRemoved, long bytesFreed, long scratchRemoved) {}
@@ -121,6 +131,7 @@ public final class Pruner {
       Set<CondemnedList.Pair> candidates = new HashSet<>();
       Set<Id> wholeCandidates = new HashSet<>();
       List<Id> sweptLists = new ArrayList<>();
+      Waiting waiting = Waiting.NONE;
       for (StoreKeys.Named e : StoreKeys.listNamed(store, StoreKeys.CONDEMNED)) {
         Id listId = e.id();
         CondemnedList list = CondemnedList.decode(store.get(e.key()), e.key());
@@ -128,6 +139,13 @@ public final class Pruner {
         boolean fenced = oldestLive == null || oldestLive.isAfter(list.time());
         if (!aged || !fenced) {
           alreadyCondemned.addAll(list.pairs());
+          Instant graceEnds = waiting.graceEnds();
+          Instant ends = list.time().plus(options.grace());
+          if (!aged && (graceEnds == null || ends.isBefore(graceEnds))) {
+            graceEnds = ends;
+          }
+          waiting = new Waiting(waiting.lists() + 1, waiting.blobCopies() + list.pairs().size(), graceEnds,
+              fenced ? waiting.sessionSince() : oldestLive);
           notes.add("condemned list " + listId.shortHex() + " waits for " + (!aged ? "its grace period"
               : "a write session that started before it"));
           continue;
@@ -231,7 +249,8 @@ public final class Pruner {
       // (killed between creating a spool file and storing it): nothing will ever store them.
       Instant scratchBefore = now.minus(options.sessionMaxAge());
       return new Plan(snapshots, referenced.size(), condemn, sweptLists, remove, deletePacks, repackPacks,
-          freed, repacked, segmentsToRewrite, deadMarkers, notes, store.abandonedScratch(scratchBefore), scratchBefore);
+          freed, repacked, segmentsToRewrite, deadMarkers, notes, store.abandonedScratch(scratchBefore), scratchBefore,
+          waiting);
     }
   }
 

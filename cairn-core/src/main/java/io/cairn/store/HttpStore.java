@@ -93,12 +93,12 @@ public final class HttpStore implements BlobStore {
           .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
           HttpResponse.BodyHandlers.ofString());
     } catch (javax.net.ssl.SSLHandshakeException e) {
-      throw new IllegalArgumentException("cannot trust " + server + ": " + rootMessage(e) + (pin == null
+      throw new io.cairn.format.CairnException("cannot trust " + server + ": " + rootMessage(e) + (pin == null
           ? "\n  If the server uses a self-signed certificate, pass --fingerprint as printed when it starts." : ""), e);
     }
     JsonNode answer = Mapper.JSON.readTree(r.body());
     if (r.statusCode() != 201) {
-      throw new IllegalArgumentException("the server refused the enrollment: " + answer.path("message").asText(
+      throw new io.cairn.format.CairnException("the server refused the enrollment: " + answer.path("message").asText(
           "HTTP " + r.statusCode()));
     }
     return answer;

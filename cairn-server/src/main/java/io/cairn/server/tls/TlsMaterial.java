@@ -12,7 +12,6 @@ import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -431,10 +430,7 @@ public final class TlsMaterial {
   }
 
   private static String describe(IOException e) {
-    if (e instanceof AccessDeniedException) {
-      return "permission denied: " + e.getMessage();
-    }
-    return e.getClass().getSimpleName() + ": " + e.getMessage();
+    return io.cairn.text.IoErrors.describe(e);
   }
 
   // ---- PEM files ----
