@@ -128,19 +128,36 @@ export function fmtMonth(month) {
   return d ? monthLong.format(d) : month;
 }
 
-/** Money in a currency; small amounts keep up to four decimals so that they do not read as zero. */
-export function fmtMoney(n, currency) {
+/**
+ * The decimals for amounts shown together (a total and its parts, a table's columns): four when
+ * any of them is under one unit and not zero, so that no part reads as zero beside a total that
+ * does not; two otherwise. The server rounds amounts to four decimals.
+ */
+export function moneyDigits(...amounts) {
+  return amounts.some(a => {
+    const v = Math.abs(Number(a));
+    return Number.isFinite(v) && v !== 0 && v < 1;
+  }) ? 4 : 2;
+}
+
+/**
+ * Money in a currency. Amounts shown together pass the same digits (moneyDigits of them all);
+ * an amount alone, such as a price, keeps two decimals and up to four when it is under one unit.
+ */
+export function fmtMoney(n, currency, digits) {
   if (n === null || n === undefined || Number.isNaN(Number(n))) return '—';
   const v = Number(n);
-  const digits = v !== 0 && Math.abs(v) < 1 ? 4 : 2;
+  const fraction = digits === undefined
+    ? {minimumFractionDigits: 2, maximumFractionDigits: moneyDigits(v)}
+    : {minimumFractionDigits: digits, maximumFractionDigits: digits};
   if (currency) {
     try {
-      return nf({style: 'currency', currency, maximumFractionDigits: digits}).format(v);
+      return nf({style: 'currency', currency, ...fraction}).format(v);
     } catch {
       // not an ISO 4217 code this browser knows: fall through
     }
   }
-  return nf({minimumFractionDigits: 2, maximumFractionDigits: digits}).format(v) + (currency ? '\u00a0' + currency : '');
+  return nf(fraction).format(v) + (currency ? '\u00a0' + currency : '');
 }
 
 /** a / b as '3.2×'; '∞' when b is 0 and a is not. */

@@ -1,6 +1,6 @@
 // The provider's pages: dashboard, plans, tenants, jobs (also per tenant), audit log (also per tenant).
 
-import {h, badge, dl, fmtBytes, fmtMoney, fmtNumber, fmtRatio, fmtTime, fmtDuration, fmtMonth, parseDate, table,
+import {h, badge, dl, fmtBytes, fmtMoney, moneyDigits, fmtNumber, fmtRatio, fmtTime, fmtDuration, fmtMonth, parseDate, table,
   truthy, GB, clockText, currentMonth, shiftMonth} from './dom.js';
 import {get, post, patch, seg} from './api.js';
 import {field, makeForm, FieldError, optionalNumber, requiredNumber, retentionFields, retentionValue, retentionText,
@@ -33,7 +33,9 @@ export async function dashboardView(ctx, root) {
   const cap = d.capacity || {};
   const total = Number(cap.totalBytes) || 0;
   const used = Number(cap.usedBytes) || 0;
-  const usedFraction = total ? used / total : 0;
+  // As df computes it: used over used plus available (blocks reserved for root count for neither).
+  const usedFraction = cap.usedPercent === null || cap.usedPercent === undefined ? 0 : Number(cap.usedPercent) / 100;
+  const forData = Number(cap.forDataBytes) || 0;
   const sold = Number(d.quotaSoldBytes) || 0;
   const ratio = d.overbookingRatio === null || d.overbookingRatio === undefined ? null : Number(d.overbookingRatio);
   const today = d.today || {};
@@ -47,21 +49,23 @@ export async function dashboardView(ctx, root) {
       dl([
         ['Free', fmtBytes(cap.freeBytes)],
         ['Total', fmtBytes(total)],
-        ['Used', fmtNumber(usedFraction * 100, 1) + ' %'],
+        ['Used', cap.usedPercent === null || cap.usedPercent === undefined ? '—' : fmtNumber(cap.usedPercent) + '\u00a0%'],
         cap.path ? ['Data directory', h('span', {class: 'mono small path'}, cap.path)] : null,
       ]),
     ], {id: 'card-capacity'}),
     card('Quota sold', [
       big(fmtBytes(sold), {dataset: {value: sold}}),
-      meterBar(total ? sold / total : 0, `Quota sold: ${total ? fmtNumber((sold / total) * 100, 1) : '—'}% of capacity`,
+      meterBar(forData ? sold / forData : 0,
+        `Quota sold: ${forData ? fmtNumber((sold / forData) * 100, 1) : '—'}% of the space for data`,
         {warn: 0.9, danger: 1.5}),
       dl([
-        ['Capacity', fmtBytes(total)],
+        ['Space for data', fmtBytes(forData)],
         ['Overbooking ratio', ratio === null ? '—' : fmtNumber(ratio, 2) + '×',
           {class: ['fact', ratio !== null && ratio > 1 ? 'fact-warn' : null]}],
         d.tenantsWithoutQuota ? ['Tenants without a hard quota', fmtNumber(d.tenantsWithoutQuota)] : null,
       ]),
-      h('p', {class: 'hint'}, 'Hard quotas of active tenants against the capacity of the data directory.'),
+      h('p', {class: 'hint'}, 'Hard quotas of active tenants against the space for data: what the tenants store '
+        + 'now plus what is free for them.'),
     ], {id: 'card-quota'}),
     card('Stored', [
       big(fmtBytes(d.physicalBytes), {dataset: {value: d.physicalBytes}}),
@@ -521,15 +525,16 @@ export async function billingView(ctx, root) {
     h('h2', {class: 'month-title'}, fmtMonth(month), isCurrent ? h('span', {class: 'muted'}, ' · so far') : null),
     isCurrent ? h('span') : h('a', {class: 'button small subtle', href: '#/billing?month=' + shiftMonth(month, 1)},
       'Next month', h('span', {'aria-hidden': 'true'}, ' →')));
+  const digits = moneyDigits(...rows.flatMap(r => [r.storageCost, r.egressCost, r.total]));
   const trs = rows.map(r => h('tr', {dataset: {tenant: r.tenant}},
     h('th', {scope: 'row'}, h('a', {href: tenantHash(r.tenant) + '?month=' + month}, r.name || r.tenant),
       h('div', {class: 'mono small muted'}, r.tenant)),
     h('td', r.plan || h('span', {class: 'muted'}, 'none')),
     h('td', {class: 'num'}, fmtNumber(r.storageGbMonths, 6)),
-    h('td', {class: 'num'}, fmtMoney(r.storageCost, r.currency)),
+    h('td', {class: 'num'}, fmtMoney(r.storageCost, r.currency, digits)),
     h('td', {class: 'num'}, fmtNumber(r.egressGb, 6)),
-    h('td', {class: 'num'}, fmtMoney(r.egressCost, r.currency)),
-    h('td', {class: 'num'}, h('strong', fmtMoney(r.total, r.currency)))));
+    h('td', {class: 'num'}, fmtMoney(r.egressCost, r.currency, digits)),
+    h('td', {class: 'num'}, h('strong', fmtMoney(r.total, r.currency, digits)))));
   root.replaceChildren(
     h('div', {class: 'page-head'}, h('h1', 'Billing'),
       h('p', {class: 'subtitle'}, 'Each tenant’s cost: storage charged by the day, egress by the GB, at its plan’s prices.')),
@@ -537,7 +542,7 @@ export async function billingView(ctx, root) {
     h('div', {class: 'cards'}, [...totals.entries()].map(([currency, total]) =>
       h('section', {class: 'card', 'aria-label': 'Total in ' + currency},
         h('h2', {class: 'card-title'}, (isCurrent ? 'Total so far' : 'Total') + ' · ' + currency),
-        h('p', {class: 'big'}, fmtMoney(total, currency))))),
+        h('p', {class: 'big'}, fmtMoney(total, currency, digits))))),
     section('Tenants', table({caption: 'Cost per tenant', className: 'billing',
       columns: [{label: 'Tenant'}, {label: 'Plan'}, {label: 'GB-months', className: 'num'},
         {label: 'Storage', className: 'num'}, {label: 'Egress GB', className: 'num'}, {label: 'Egress', className: 'num'},

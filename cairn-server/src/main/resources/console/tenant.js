@@ -1,7 +1,7 @@
 // A tenant's pages, for the provider and for the tenant's own users (viewers read only):
 // overview (usage and cost), machines, enrollment tokens, repositories and snapshots, users.
 
-import {h, badge, dl, fmtBytes, fmtMoney, fmtNumber, fmtRatio, fmtTime, fmtMonth, table, truthy, parseDate,
+import {h, badge, dl, fmtBytes, fmtMoney, moneyDigits, fmtNumber, fmtRatio, fmtTime, fmtMonth, table, truthy, parseDate,
   currentMonth, monthDays, shiftMonth, clockText} from './dom.js';
 import {get, post, patch, del, seg, serverInfo} from './api.js';
 import {field, makeForm, FieldError, optionalNumber, retentionFields, retentionValue, retentionText,
@@ -99,12 +99,14 @@ export async function tenantOverview(ctx, root) {
       isCurrent ? h('span') : h('a', {class: 'button small subtle', href: tenantHash(slug) + '?month=' + shiftMonth(month, 1)},
         'Next month', h('span', {'aria-hidden': 'true'}, ' →')));
 
+    const digits = costOk ? moneyDigits(cost.total, cost.storageCost, cost.egressCost) : 2;
     const costCard = costOk
       ? card(isCurrent ? 'Cost so far' : 'Cost', [
-        h('p', {class: 'big', id: 'cost-total', dataset: {value: cost.total, currency}}, fmtMoney(cost.total, currency)),
+        h('p', {class: 'big', id: 'cost-total', dataset: {value: cost.total, currency}},
+          fmtMoney(cost.total, currency, digits)),
         dl([
-          ['Storage', `${fmtMoney(cost.storageCost, currency)} (${fmtNumber(cost.storageGbMonths, 6)} GB-months)`],
-          ['Egress', `${fmtMoney(cost.egressCost, currency)} (${fmtNumber(cost.egressGb, 6)} GB)`],
+          ['Storage', `${fmtMoney(cost.storageCost, currency, digits)} (${fmtNumber(cost.storageGbMonths, 6)} GB-months)`],
+          ['Egress', `${fmtMoney(cost.egressCost, currency, digits)} (${fmtNumber(cost.egressGb, 6)} GB)`],
           ['Prices', `${fmtMoney(cost.pricePerGbMonth, currency)} per GB-month, ${fmtMoney(cost.pricePerGbEgress, currency)} per GB out`],
         ]),
       ], {id: 'card-cost'})

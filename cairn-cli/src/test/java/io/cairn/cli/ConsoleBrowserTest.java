@@ -53,7 +53,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * the console then shows the snapshot, the machine, the usage and the cost. Another tenant's page
  * is "not found" (and the API said 404), changes without the CSRF header are refused, and the
  * pages run under the strict Content-Security-Policy without a violation. Screenshots of the
- * pages go to docs/console/*.png.
+ * pages go to cairn-cli/target/console-shots/; with {@code -Dcairn.console.shots=docs} they replace the
+ * pictures in docs/console/ (the documentation's, refreshed only on request).
  */
 class ConsoleBrowserTest {
   static final Path CHROMIUM = Path.of("/usr/bin/chromium");
@@ -76,7 +77,7 @@ class ConsoleBrowserTest {
       fail("the console test drives Debian's Chromium: " + CHROMIUM + " and " + CHROMEDRIVER + " are needed. Install "
           + "them with: apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver");
     }
-    shots = repositoryRoot().resolve("docs/console");
+    shots = shotsDirectory();
     Files.createDirectories(shots);
     vault = TestVault.start(tmp.resolve("vault"), 0, Map.of());
     console = vault.base + "/console/";
@@ -292,12 +293,24 @@ class ConsoleBrowserTest {
     assertThat(number("dedupe-savings")).isPositive();
     assertThat(number("bandwidth-in")).isGreaterThanOrEqualTo(number("stored-physical"));
     assertThat(driver.findElement(By.id("cost-total")).getText()).contains("€");
+    // The total and its parts are shown with the same decimals, so that none reads as zero beside it.
+    List<String> amounts = new ArrayList<>(List.of(driver.findElement(By.id("cost-total")).getText()));
+    for (WebElement f : driver.findElements(By.cssSelector("#card-cost .fact"))) {
+      if (List.of("Storage", "Egress").contains(f.findElement(By.tagName("dt")).getText())) {
+        amounts.add(f.findElement(By.tagName("dd")).getText().split(" \\(")[0]);
+      }
+    }
+    assertThat(amounts).hasSize(3).allMatch(a -> a.matches("€[0-9,]+\\.[0-9]+"));
+    java.util.Set<Integer> decimals = new java.util.HashSet<>();
+    amounts.forEach(a -> decimals.add(a.length() - a.indexOf('.') - 1));
+    assertThat(decimals).as(amounts.toString()).hasSize(1);
     assertThat(driver.findElements(By.cssSelector("#chart-stored circle"))).isNotEmpty();
     assertThat(driver.findElements(By.cssSelector("#chart-traffic rect.bar"))).isNotEmpty();
     assertThat(driver.findElements(By.cssSelector("#chart-cost circle"))).isNotEmpty();
     assertThat(driver.findElement(By.id("usage-csv")).getAttribute("href"))
         .contains("/api/v1/tenants/acme/usage?format=csv&from=");
     shot("tenant-detail");
+    assertFiguresStayWhole();
 
     // ---- another tenant's page is "not found", and the API said so ----
     go("#/tenants/globex");
@@ -393,6 +406,7 @@ class ConsoleBrowserTest {
     wait.until(d -> number("card-stored", ".big") > 0);
     assertThat(driver.findElement(By.id("card-tenants")).getText()).contains("2");
     shot("dashboard");
+    assertFiguresStayWhole();
     // A phone's viewport, 390 x 844 CSS pixels (the window adds the height of the browser's own bars).
     long bars = ((Number) js().executeScript("return window.outerHeight - window.innerHeight")).longValue();
     driver.manage().window().setSize(new Dimension(390, 844 + (int) bars));
@@ -489,6 +503,36 @@ class ConsoleBrowserTest {
     }
   }
 
+  /** At widths from a laptop's to a phone's, no figure on the page breaks over two lines. */
+  private void assertFiguresStayWhole() {
+    Dimension before = driver.manage().window().getSize();
+    for (int width : new int[] {1280, 1024, 900, 800, 700, 640, 560, 480, 390}) {
+      driver.manage().window().setSize(new Dimension(width, before.getHeight()));
+      // The widths shrink in turn, so the page has been laid out anew once it is no wider than asked.
+      wait.until(d -> ((Number) js().executeScript("return window.innerWidth")).intValue() <= width);
+      assertThat(wrappedFigures()).as("figures broken over two lines at " + width + " px").isEmpty();
+    }
+    driver.manage().window().setSize(before);
+  }
+
+  /**
+   * Figures (a number with its unit: 1.80 MiB, 2.45×, 27 %, €0.0001) in the cards and their
+   * facts whose text the browser laid out on more than one line.
+   */
+  private List<?> wrappedFigures() {
+    return (List<?>) js().executeScript("""
+        const figure = /^[−-]?[$€£]?[0-9.,]+[\\u00a0\\u2060 ]?(B|KiB|MiB|GiB|TiB|PiB|×|%|€|[A-Z]{3})?( used)?$/;
+        return [...document.querySelectorAll('.big, .fact dd')]
+          .filter(e => figure.test(e.textContent.trim()))
+          .filter(e => {
+            const r = document.createRange();
+            r.selectNodeContents(e);
+            return new Set([...r.getClientRects()].map(x => Math.round(x.bottom))).size > 1;
+          })
+          .map(e => e.textContent + ' in ' + (e.closest('.card') || {}).id);
+        """);
+  }
+
   /** Records CSP violations of this document (the console is one page: it lasts until a reload). */
   private void installCspProbe() {
     js().executeScript("window.__csp = []; document.addEventListener('securitypolicyviolation', e => "
@@ -526,6 +570,17 @@ class ConsoleBrowserTest {
     } catch (Exception | Error e) {
       System.err.println("no diagnostics: " + e);
     }
+  }
+
+  /** Where the screenshots go: under target/ unless the documentation's pictures are asked for. */
+  static Path shotsDirectory() {
+    String to = System.getProperty("cairn.console.shots", "");
+    return switch (to) {
+      case "" -> repositoryRoot().resolve("cairn-cli/target/console-shots");
+      case "docs" -> repositoryRoot().resolve("docs/console");
+      default -> throw new IllegalArgumentException("cairn.console.shots is '" + to
+          + "': leave it unset (screenshots go to cairn-cli/target/console-shots) or set it to 'docs'");
+    };
   }
 
   private static Path repositoryRoot() {

@@ -1,5 +1,6 @@
 package io.cairn.server;
 
+import io.cairn.text.Units;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -453,7 +454,7 @@ public final class Api {
         total += n;
       }
     }
-    return new ApiException(413, "too_large", "JSON bodies are limited to " + MAX_JSON_BODY + " bytes");
+    return new ApiException(413, "too_large", "JSON bodies are limited to " + Units.bytes(MAX_JSON_BODY));
   }
 
   private static final int DRAIN_LIMIT = 1 << 20;
@@ -841,7 +842,7 @@ public final class Api {
       throw new ApiException(411, "length_required", "PUT needs a Content-Length header");
     }
     if (length > objects.maxObjectBytes()) {
-      throw new ApiException(413, "too_large", "objects are limited to " + objects.maxObjectBytes() + " bytes");
+      throw new ApiException(413, "too_large", "objects are limited to " + Units.bytes(objects.maxObjectBytes()));
     }
     ObjectService.Admission w = objects.admit(a, key);
     ObjectService.PutResult r;

@@ -1,6 +1,7 @@
 package io.cairn.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.cairn.text.Units;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
@@ -195,7 +196,8 @@ public final class Business {
     m.put("storageCost", money(storage));
     m.put("egressGb", egressGb.setScale(6, RoundingMode.HALF_UP));
     m.put("egressCost", money(egressCost));
-    m.put("total", money(storage.add(egressCost)));
+    // As on an invoice: the total is the sum of the rounded parts, so the figures shown add up.
+    m.put("total", money(storage).add(money(egressCost)));
     m.put("days", days);
     return m;
   }
@@ -286,26 +288,36 @@ public final class Business {
     metering.flush();
     Map<String, Object> m = new LinkedHashMap<>();
     Map<String, Object> cap = new LinkedHashMap<>();
-    long total;
     long physical = repos.all().stream().mapToLong(RepoHandle::physicalBytes).sum();
+    // What the tenants' data can grow into: what it holds now and what is free for it. Quota sold
+    // is weighed against that, not against the whole disk, which other data may share.
+    long forData;
     Placement placement = repos.placement();
     if (placement.inBucket()) {
       // An object store does not tell its size over S3: the operator states it (storage.capacity-bytes).
-      total = placement.capacityBytes();
+      long total = placement.capacityBytes();
       cap.put("path", placement.describeBucket());
       cap.put("totalBytes", total);
       cap.put("usedBytes", physical);
       cap.put("freeBytes", Math.max(0, total - physical));
+      cap.put("usedPercent", total == 0 ? null : percentUp(physical, total));
+      forData = total;
     } else try {
+      // The figures df prints for the file system: size, used (size minus free blocks), available
+      // to this process (free blocks less those reserved for root), and used over used plus available.
       FileStore fs = Files.getFileStore(dataDir.resolve("repos"));
-      total = fs.getTotalSpace();
+      long used = fs.getTotalSpace() - fs.getUnallocatedSpace();
+      long available = fs.getUsableSpace();
       cap.put("path", dataDir.resolve("repos").toString());
-      cap.put("totalBytes", total);
-      cap.put("usedBytes", total - fs.getUnallocatedSpace());
-      cap.put("freeBytes", fs.getUsableSpace());
+      cap.put("totalBytes", fs.getTotalSpace());
+      cap.put("usedBytes", used);
+      cap.put("freeBytes", available);
+      cap.put("usedPercent", used + available == 0 ? null : percentUp(used, used + available));
+      forData = physical + available;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    cap.put("forDataBytes", forData);
     m.put("capacity", cap);
     m.put("physicalBytes", physical);
     m.put("logicalBytes", db.jdbi().withHandle(h -> h.createQuery("SELECT COALESCE(SUM(logical_bytes), 0) FROM "
@@ -316,8 +328,8 @@ public final class Business {
     long quotaSold = ((Number) sold.get("sold")).longValue();
     m.put("quotaSoldBytes", quotaSold);
     m.put("tenantsWithoutQuota", sold.get("unlimited") == null ? 0 : ((Number) sold.get("unlimited")).longValue());
-    m.put("overbookingRatio", total == 0 ? null : BigDecimal.valueOf(quotaSold).divide(BigDecimal.valueOf(total), 3,
-        RoundingMode.HALF_UP));
+    m.put("overbookingRatio", forData == 0 ? null : BigDecimal.valueOf(quotaSold).divide(BigDecimal.valueOf(forData),
+        3, RoundingMode.HALF_UP));
     m.put("tenants", db.jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM tenants").mapTo(Long.class).one()));
     String today = LocalDate.now(clock.withZone(ZoneOffset.UTC)).toString();
     m.put("today", db.jdbi().withHandle(h -> h.createQuery("SELECT COALESCE(SUM(ingress_bytes), 0) AS ingressBytes, "
@@ -325,6 +337,12 @@ public final class Business {
         + "WHERE day = ?").bind(0, today).mapToMap().one()));
     m.put("alerts", alerts());
     return m;
+  }
+
+  /** {@code part} over {@code whole} in percent, rounded up to a whole number as df rounds it. */
+  static long percentUp(long part, long whole) {
+    return BigDecimal.valueOf(part).multiply(BigDecimal.valueOf(100)).divide(BigDecimal.valueOf(whole), 0,
+        RoundingMode.CEILING).longValue();
   }
 
   private List<Map<String, Object>> alerts() {
@@ -340,8 +358,8 @@ public final class Business {
       Long soft = Accounts.asLong(t.get("soft"));
       long used = repos.tenantPhysicalBytes(id);
       if (soft != null && used > soft) {
-        out.add(alert("over_soft_quota", slug, "tenant " + slug, "uses " + used + " bytes, over the soft quota of "
-            + soft, null));
+        out.add(alert("over_soft_quota", slug, "tenant " + slug, "uses " + Units.bytes(used) + ", over the soft quota of "
+            + Units.bytes(soft), null));
       }
       for (Map<String, Object> machine : machines(id)) {
         if ("missed".equals(machine.get("state"))) {

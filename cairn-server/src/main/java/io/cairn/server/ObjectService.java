@@ -1,5 +1,6 @@
 package io.cairn.server;
 
+import io.cairn.text.Units;
 import io.cairn.format.BlobType;
 import io.cairn.format.CairnException;
 import io.cairn.format.KeyFile;
@@ -211,12 +212,12 @@ public final class ObjectService {
     }
     // Ending a session must always be possible, or a refused backup could not clean up.
     if (overHard && object.kind() != Handle.Kind.SESSION) {
-      throw new ApiException(507, "quota_exceeded", "the tenant's storage quota is full (" + used + " of " + hard
-          + " bytes used); nothing already stored was lost. Ask the provider for a larger quota, or let "
+      throw new ApiException(507, "quota_exceeded", "the tenant's storage quota is full (" + Units.bytes(used) + " of "
+          + Units.bytes(hard) + " used); nothing already stored was lost. Ask the provider for a larger quota, or let "
           + "retention remove old snapshots");
     }
     if (overSoft) {
-      return "the tenant is over its soft storage quota of " + soft + " bytes; ask the provider for more, or let "
+      return "the tenant is over its soft storage quota of " + Units.bytes(soft) + "; ask the provider for more, or let "
           + "retention remove old snapshots";
     }
     return null;
@@ -278,8 +279,8 @@ public final class ObjectService {
         case CONFIG -> {
           RepositoryConfig c = RepositoryConfig.decode(data, key);
           if (c.packSize() + (1L << 20) > maxObjectBytes) {
-            throw ApiException.badRequest("this repository's packs (" + c.packSize() + " bytes) would exceed the "
-                + "server's object limit of " + maxObjectBytes + " bytes; initialise it with a smaller pack size");
+            throw ApiException.badRequest("this repository's packs (" + Units.bytes(c.packSize()) + ") would exceed "
+                + "the server's object limit of " + Units.bytes(maxObjectBytes) + "; initialise it with a smaller pack size");
           }
         }
         case KEY -> KeyFile.decode(data, key);

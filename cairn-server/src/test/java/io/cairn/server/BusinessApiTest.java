@@ -157,6 +157,50 @@ class BusinessApiTest {
     assertThat(dash.path("today").path("ingressBytes").asLong()).isPositive();
   }
 
+  /**
+   * The dashboard's capacity is what df says of the data directory, and the overbooking ratio
+   * weighs quota sold against the space for data (stored plus free), not the whole disk.
+   */
+  @Test
+  void capacityAgreesWithDfAndOverbookingUsesTheSpaceForData() throws Exception {
+    vault.createTenant("bigspender", null, 5_000_000_000_000L);
+    JsonNode dash = vault.admin("GET", "/api/v1/dashboard", null);
+    Process df = new ProcessBuilder("df", "-B1", "--output=size,used,avail,pcent",
+        vault.data.resolve("repos").toString()).redirectErrorStream(true).start();
+    String[] lines = new String(df.getInputStream().readAllBytes()).strip().split("\n");
+    assertThat(df.waitFor()).as(String.join("\n", lines)).isZero();
+    String[] f = lines[lines.length - 1].trim().split("\\s+");
+    long size = Long.parseLong(f[0]);
+    long used = Long.parseLong(f[1]);
+    long avail = Long.parseLong(f[2]);
+    int percent = Integer.parseInt(f[3].replace("%", ""));
+    JsonNode cap = dash.path("capacity");
+    long slack = 256L << 20; // other processes write to the same file system between the two readings
+    assertThat(cap.path("totalBytes").asLong()).isEqualTo(size);
+    assertThat(cap.path("usedBytes").asLong()).isCloseTo(used, org.assertj.core.data.Offset.offset(slack));
+    assertThat(cap.path("freeBytes").asLong()).isCloseTo(avail, org.assertj.core.data.Offset.offset(slack));
+    assertThat(cap.path("usedPercent").asLong()).isCloseTo(percent, org.assertj.core.data.Offset.offset(1L));
+    long forData = cap.path("forDataBytes").asLong();
+    assertThat(forData).isEqualTo(dash.path("physicalBytes").asLong() + cap.path("freeBytes").asLong());
+    long sold = dash.path("quotaSoldBytes").asLong();
+    assertThat(sold).isGreaterThanOrEqualTo(5_000_000_000_000L);
+    assertThat(dash.path("overbookingRatio").decimalValue()).isEqualByComparingTo(
+        java.math.BigDecimal.valueOf(sold).divide(java.math.BigDecimal.valueOf(forData), 3,
+            java.math.RoundingMode.HALF_UP));
+    // The over-soft-quota alert speaks in units, as the console does.
+    vault.createTenant("tiny", 1L, null);
+    vault.createRepository("tiny", "main");
+    String token = vault.enrollAgent("tiny", "main", "append", "m");
+    try (HttpStore store = new HttpStore(vault.repositoryUrl("tiny", "main"), token, vault.fingerprint, w -> { })) {
+      store.putIfAbsent("sessions/" + HexFormat.of().formatHex(new byte[32]),
+          new SessionMarker(Instant.now(), "m", 1).encode());
+    }
+    JsonNode alert = java.util.stream.StreamSupport.stream(vault.admin("GET", "/api/v1/dashboard", null)
+        .path("alerts").spliterator(), false).filter(a -> a.path("tenant").asText().equals("tiny")).findFirst()
+        .orElseThrow();
+    assertThat(alert.path("message").asText()).matches("uses \\d+ B, over the soft quota of 1 B");
+  }
+
   static void insertSnapshot(org.jdbi.v3.core.Handle h, long repo, String id, Instant time, long agent, int errors) {
     h.createUpdate("INSERT INTO snapshots (repository_id, snapshot_id, time, host, tags, logical_bytes, "
         + "new_logical_bytes, new_stored_bytes, files, errors, agent_id, stored_at) VALUES (?, ?, ?, 'h', '', 100, 50, "
