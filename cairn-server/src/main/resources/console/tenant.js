@@ -576,7 +576,10 @@ export async function usersView(ctx, root) {
     h('th', {scope: 'row'}, u.username),
     h('td', ROLES[u.role] || u.role),
     h('td', truthy(u.totp) ? badge('ok', 'On', '✓') : badge('muted', 'Off', '–')),
-    h('td', truthy(u.disabled) ? badge('danger', 'Disabled', '✕') : badge('ok', 'Active', '✓')),
+    h('td', truthy(u.disabled) ? badge('danger', 'Disabled', '✕') : badge('ok', 'Active', '✓'),
+      u.failedLogins ? h('div', {class: 'muted small'}, `${fmtNumber(u.failedLogins)} failed login`
+        + (u.failedLogins === 1 ? '' : 's'), u.loginsHeldUntil ? [', held until ', fmtTime(u.loginsHeldUntil)] : null)
+        : null),
     h('td', fmtTime(u.createdAt, {dateOnly: true})),
     h('td', {class: 'actions'},
       u.role === 'tenant_viewer'
@@ -589,6 +592,9 @@ export async function usersView(ctx, root) {
       truthy(u.totp)
         ? change(u, {resetTotp: true}, {label: 'Reset two-factor', announce: `Two-factor reset for ${u.username}`,
           danger: true, confirm: `Turn off two-factor authentication for ${u.username}? They can set it up again.`})
+        : null,
+      u.failedLogins
+        ? change(u, {unlockLogins: true}, {label: 'Unlock logins', announce: `${u.username} can log in again at once`})
         : null)));
   const form = makeForm({
     label: 'New user', submitLabel: 'Create user',

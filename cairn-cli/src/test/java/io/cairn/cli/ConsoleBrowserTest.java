@@ -196,6 +196,20 @@ class ConsoleBrowserTest {
     wait.until(textToBePresentInElementLocated(bob, "Viewer"));
     wait.until(visibilityOfElementLocated(bob)).findElement(By.xpath(".//button[text()='Make administrator']")).click();
     wait.until(textToBePresentInElementLocated(bob, "Administrator"));
+    // Someone guesses bob's password: the page shows it, and one click lets bob in again at once.
+    for (int i = 0; i < 4; i++) {
+      vault.call("POST", "/api/v1/login", null, Map.of("username", "bob@acme.example", "password", "guess-" + i));
+    }
+    assertThat(vault.call("POST", "/api/v1/login", null, Map.of("username", "bob@acme.example", "password",
+        "bob-password-123")).status()).as("held back after the guesses").isEqualTo(429);
+    assertNoCspViolations();
+    driver.navigate().refresh();
+    installCspProbe();
+    wait.until(textToBePresentInElementLocated(bob, "failed logins"));
+    wait.until(visibilityOfElementLocated(bob)).findElement(By.xpath(".//button[text()='Unlock logins']")).click();
+    wait.until(d -> !d.findElement(bob).getText().contains("failed login"));
+    assertThat(vault.call("POST", "/api/v1/login", null, Map.of("username", "bob@acme.example", "password",
+        "bob-password-123")).status()).as("unlocked").isEqualTo(200);
     wait.until(visibilityOfElementLocated(bob)).findElement(By.xpath(".//button[text()='Disable']")).click();
     wait.until(org.openqa.selenium.support.ui.ExpectedConditions.alertIsPresent()).accept();
     wait.until(textToBePresentInElementLocated(bob, "Disabled"));

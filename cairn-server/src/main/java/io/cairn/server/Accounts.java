@@ -5,8 +5,6 @@ import io.cairn.server.Principal.Scope;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,20 +20,16 @@ public final class Accounts {
   static final Pattern SLUG = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
   static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}");
   static final Duration SESSION_LIFETIME = Duration.ofHours(12);
-  /** Per user name: guessing one account's password is slow. */
-  private static final int LOGIN_FAILURES_ALLOWED = 5;
-  /** Per address: higher, so that users behind one proxy or NAT cannot lock each other out easily. */
-  private static final int ADDRESS_FAILURES_ALLOWED = 50;
-  private static final Duration LOGIN_WINDOW = Duration.ofMinutes(15);
 
   private final Database db;
   private final Clock clock;
   private final Map<String, Principal> cache = new ConcurrentHashMap<>();
-  private final Map<String, Deque<Instant>> loginFailures = new ConcurrentHashMap<>();
+  private final LoginThrottle throttle;
 
   public Accounts(Database db, Clock clock) {
     this.db = db;
     this.clock = clock;
+    this.throttle = new LoginThrottle(clock);
   }
 
   // ---- authentication ----
@@ -83,16 +77,18 @@ public final class Accounts {
     cache.clear();
   }
 
-  /** Logs in: a session token valid for 12 hours. Failures are rate limited per user name and per address. */
   /**
    * Logs in: a session token valid for 12 hours. A user with two-factor authentication must also
-   * give the current code. Failures are rate limited per user name and per address.
+   * give the current code. Failures slow down further attempts of the same user name from the
+   * same address, and of one address for any name ({@link LoginThrottle}).
    */
   public Map<String, Object> login(String username, char[] password, String totp, String remote) {
-    String userKey = "u:" + (username == null ? "" : username.toLowerCase());
-    String addrKey = "a:" + remote;
-    if (tooManyFailures(userKey, LOGIN_FAILURES_ALLOWED) || tooManyFailures(addrKey, ADDRESS_FAILURES_ALLOWED)) {
-      throw new ApiException(429, "rate_limited", "too many failed logins; wait 15 minutes and try again");
+    Duration wait = throttle.waitFor(username, remote);
+    if (!wait.isZero()) {
+      long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
+      throw ApiException.rateLimited("too many failed logins from this address; try again in "
+          + io.cairn.text.Units.span(Duration.ofSeconds(seconds)) + ", or ask an administrator to unlock the account",
+          seconds);
     }
     Optional<Map<String, Object>> user = username == null ? Optional.empty() : db.jdbi().withHandle(h ->
         h.createQuery("SELECT id, password_hash, disabled, totp_secret FROM users WHERE username = ?")
@@ -102,8 +98,7 @@ public final class Accounts {
     boolean ok = Secrets.verifyPassword(password, stored) && user.isPresent()
         && ((Number) user.get().get("disabled")).intValue() == 0;
     if (!ok) {
-      fail(userKey);
-      fail(addrKey);
+      throttle.failed(username, remote);
       throw new ApiException(401, "login_failed", "wrong user name or password");
     }
     String secret = (String) user.get().get("totp_secret");
@@ -112,12 +107,11 @@ public final class Accounts {
         throw new ApiException(401, "totp_required", "enter the six-digit code from your authenticator app");
       }
       if (!Totp.verify(secret, totp.trim(), clock.instant())) {
-        fail(userKey);
-        fail(addrKey);
+        throttle.failed(username, remote);
         throw new ApiException(401, "totp_failed", "the code is wrong or has expired; enter the current one");
       }
     }
-    loginFailures.remove(userKey);
+    throttle.succeeded(username, remote);
     long userId = ((Number) user.get().get("id")).longValue();
     String token = Secrets.newToken("session");
     Instant expires = clock.instant().plus(SESSION_LIFETIME);
@@ -164,30 +158,6 @@ public final class Accounts {
   }
 
   private static final String DUMMY_HASH = Secrets.hashPassword("not a password".toCharArray());
-
-  private boolean tooManyFailures(String key, int allowed) {
-    Deque<Instant> d = loginFailures.get(key);
-    if (d == null) {
-      return false;
-    }
-    synchronized (d) {
-      Instant cutoff = clock.instant().minus(LOGIN_WINDOW);
-      while (!d.isEmpty() && d.peekFirst().isBefore(cutoff)) {
-        d.pollFirst();
-      }
-      return d.size() >= allowed;
-    }
-  }
-
-  private void fail(String key) {
-    Deque<Instant> d = loginFailures.computeIfAbsent(key, k -> new ArrayDeque<>());
-    synchronized (d) {
-      d.addLast(clock.instant());
-      while (d.size() > 100) {
-        d.pollFirst();
-      }
-    }
-  }
 
   public void revokeUserToken(long userId, long tokenId) {
     int n = db.jdbi().withHandle(h -> h.createUpdate("UPDATE user_tokens SET revoked_at = ? WHERE id = ? "
@@ -342,6 +312,14 @@ public final class Accounts {
    * Changes a tenant user: role, disabled (a disabled user cannot log in and every token of the
    * user stops working at once), or resets two-factor authentication (a lost phone).
    */
+  /** Lets a user whose failed logins hold back further attempts try again at once, from every address. */
+  public void unlockLogins(long tenantId, long userId) {
+    String name = db.jdbi().withHandle(h -> h.createQuery("SELECT username FROM users WHERE id = ? AND tenant_id = ?")
+        .bind(0, userId).bind(1, tenantId).mapTo(String.class).findOne())
+        .orElseThrow(() -> ApiException.notFound("user #" + userId));
+    throttle.unlock(name);
+  }
+
   public void updateUser(long tenantId, long userId, Role role, Boolean disabled, boolean resetTotp) {
     if (role == Role.PROVIDER_ADMIN) {
       throw ApiException.badRequest("tenant users have the role tenant_admin or tenant_viewer");
@@ -360,7 +338,12 @@ public final class Accounts {
   public List<Map<String, Object>> users(long tenantId) {
     return db.jdbi().withHandle(h -> h.createQuery("SELECT id, username, role, disabled, created_at AS createdAt, "
         + "totp_secret IS NOT NULL AS totp FROM users WHERE tenant_id = ? ORDER BY username").bind(0, tenantId)
-        .mapToMap().list()).stream().map(Accounts::booleans).toList();
+        .mapToMap().list()).stream().map(Accounts::booleans).map(u -> {
+          Optional<LoginThrottle.State> t = throttle.state((String) u.get("username"));
+          u.put("failedLogins", t.map(LoginThrottle.State::failures).orElse(0));
+          u.put("loginsHeldUntil", t.map(LoginThrottle.State::blockedUntil).map(Instant::toString).orElse(null));
+          return u;
+        }).toList();
   }
 
   // ---- repositories ----

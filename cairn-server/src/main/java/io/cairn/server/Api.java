@@ -175,6 +175,9 @@ public final class Api {
       String role = optionalText(b, "role");
       accounts.updateUser(tenantId(ctx), id, role == null ? null : Role.of(role), disabled,
           b.path("resetTotp").asBoolean(false));
+      if (b.path("unlockLogins").asBoolean(false)) {
+        accounts.unlockLogins(tenantId(ctx), id);
+      }
       audit(ctx, tenantId(ctx), "user.update", "user #" + id, Map.of("request", b.toString()));
       ctx.json(accounts.users(tenantId(ctx)).stream().filter(x -> ((Number) x.get("id")).longValue() == id)
           .findFirst().orElseThrow());
@@ -242,7 +245,12 @@ public final class Api {
         r.handler().handle(ctx);
       });
     }
-    config.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.code(), e.getMessage()));
+    config.routes.exception(ApiException.class, (e, ctx) -> {
+      if (e.retryAfterSeconds() > 0) {
+        ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
+      }
+      error(ctx, e.status(), e.code(), e.getMessage());
+    });
     config.routes.exception(ObjectNotFoundException.class, (e, ctx) -> error(ctx, 404, "not_found",
         "object " + ObjectService.abbreviate(ctx.pathParamMap().getOrDefault("key", "")) + " does not exist"));
     config.routes.exception(IllegalArgumentException.class,

@@ -7,11 +7,27 @@ package io.cairn.server;
 public final class ApiException extends RuntimeException {
   private final int status;
   private final String code;
+  private final long retryAfterSeconds;
 
   public ApiException(int status, String code, String message) {
+    this(status, code, message, 0);
+  }
+
+  private ApiException(int status, String code, String message, long retryAfterSeconds) {
     super(message);
     this.status = status;
     this.code = code;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+
+  /** 429 with a Retry-After header: the client may try again after that many seconds. */
+  public static ApiException rateLimited(String message, long retryAfterSeconds) {
+    return new ApiException(429, "rate_limited", message, retryAfterSeconds);
+  }
+
+  /** Seconds for a Retry-After header; 0 for none. */
+  public long retryAfterSeconds() {
+    return retryAfterSeconds;
   }
 
   public int status() {

@@ -25,10 +25,19 @@ public class VaultClient {
   private String adminPassword = ADMIN_PASSWORD;
 
   public VaultClient(String base, String fingerprint) {
+    this(base, fingerprint, null);
+  }
+
+  /** A client whose connections come from {@code local} (another loopback address: another machine to the server). */
+  public VaultClient(String base, String fingerprint, java.net.InetAddress local) {
     this.base = base;
     this.fingerprint = fingerprint;
-    this.http = HttpClient.newBuilder().sslContext(PinnedTrust.context(fingerprint))
-        .connectTimeout(Duration.ofSeconds(10)).build();
+    HttpClient.Builder b = HttpClient.newBuilder().sslContext(PinnedTrust.context(fingerprint))
+        .connectTimeout(Duration.ofSeconds(10));
+    if (local != null) {
+      b.localAddress(local);
+    }
+    this.http = b.build();
   }
 
   public String adminToken() {
