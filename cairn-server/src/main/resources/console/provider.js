@@ -12,6 +12,7 @@ import {loading, section, sectionError, loadTenant, tenantHeader, tenantBase, te
 
 const ALERT_KINDS = {
   missed_backup: ['Missed backup', 'warn', '⚠'],
+  backup_refused: ['Backup refused', 'danger', '✕'],
   failed_job: ['Failed job', 'danger', '✕'],
   scrub_errors: ['Scrub errors', 'danger', '⚠'],
   over_soft_quota: ['Over soft quota', 'warn', '▲'],

@@ -197,6 +197,7 @@ const STATES = {
   missed: ['warn', 'Missed', '⚠'],
   never: ['muted', 'Never backed up', '○'],
   partial: ['warn', 'Partial', '◐'],
+  refused: ['danger', 'Refused', '✕'],
   revoked: ['muted', 'Revoked', '✕'],
 };
 
@@ -252,7 +253,9 @@ export async function machinesView(ctx, root) {
     return h('tr', {dataset: {machine: m.name, state: m.state, id: m.id}},
       h('th', {scope: 'row'}, m.name, h('div', {class: 'small muted'}, m.scope)),
       h('td', h('a', {href: tenantHash(slug, 'repos/' + encodeURIComponent(m.repository))}, m.repository)),
-      h('td', {class: 'state'}, badge(kind, label, icon)),
+      h('td', {class: 'state'}, badge(kind, label, icon),
+        m.lastRefusal ? h('div', {class: 'small warn-text refusal'}, fmtTime(m.lastRefusal.time), ': ',
+          m.lastRefusal.message) : null),
       h('td', {class: 'last-backup'}, last ? fmtTime(last.time) : h('span', {class: 'muted'}, 'none yet'),
         last && Number(last.errors) > 0 ? h('div', {class: 'small warn-text'}, `${fmtNumber(last.errors)} unreadable files`) : null),
       h('td', {class: 'num'}, last ? fmtBytes(last.logicalBytes) : '—'),
@@ -278,7 +281,9 @@ export async function machinesView(ctx, root) {
     table({caption: 'Machines', className: 'machines', columns, rows,
       empty: 'No machine is enrolled yet.' + (canEdit ? ' Create an enrollment token to add one.' : '')}),
     canEdit ? h('p', h('a', {href: tenantHash(slug, 'enrollments')}, 'Enroll a machine')) : null,
-    h('p', {class: 'hint'}, 'A machine is “missed” when its last backup is older than the interval it is expected to back up in.')));
+    h('p', {class: 'hint'}, 'A machine is “missed” when its last backup is older than the interval it is expected to back up in, '
+      + 'and “refused” when the server refused its last backup (a full quota, a scope that does not allow it, '
+      + 'an object that is not valid) and no backup has been stored since.')));
 }
 
 // ---- enrollment tokens ----

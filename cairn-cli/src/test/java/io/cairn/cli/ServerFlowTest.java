@@ -215,9 +215,32 @@ class ServerFlowTest {
     assertThat(b1.err().split("warning from the server", -1)).as("the warning is printed once").hasSize(2);
 
     Path big = tree(tmp.resolve("big"), 4, 10, 300_000);
-    Cli.Result b2 = run("backup", big.toString());
+    ch.qos.logback.classic.Logger refusalLog =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.cairn.server.Refusals");
+    var logged = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+    logged.start();
+    refusalLog.addAppender(logged);
+    Cli.Result b2;
+    try {
+      b2 = run("backup", big.toString());
+    } finally {
+      refusalLog.detachAppender(logged);
+    }
     assertThat(b2.exit()).isEqualTo(1);
     assertThat(b2.err()).contains("quota is full").contains("nothing already stored was lost");
+
+    // The refusal is on the server too: the machine's state, the provider's dashboard, the tenant's
+    // audit log and one line of the server's log (not one per refused upload).
+    JsonNode machine = vault.admin("GET", "/api/v1/tenants/acme/machines", null).get(0);
+    assertThat(machine.path("state").asText()).isEqualTo("refused");
+    assertThat(machine.path("lastRefusal").path("code").asText()).isEqualTo("quota_exceeded");
+    assertThat(machine.path("lastRefusal").path("message").asText()).contains("quota is full");
+    assertThat(vault.admin("GET", "/api/v1/dashboard", null).path("alerts").toString())
+        .contains("backup_refused").contains("machine laptop1");
+    JsonNode audit = vault.admin("GET", "/api/v1/tenants/acme/audit", null);
+    assertThat(audit.findValuesAsText("action").stream().filter("agent.refused"::equals)).hasSize(1);
+    assertThat(logged.list).hasSize(1);
+    assertThat(logged.list.get(0).getFormattedMessage()).contains("laptop1").contains("quota_exceeded");
 
     Cli.Result snaps = run("--json", "snapshots");
     assertThat(Json.MAPPER.readTree(snaps.out())).hasSize(1);
@@ -228,6 +251,14 @@ class ServerFlowTest {
     Path raw = vault.data.resolve("repos/acme/laptops");
     Cli.Result check = cli.runAt(raw, "check", "--read-data");
     assertThat(check.exit()).as(check.out() + check.err()).isZero();
+
+    // With room again, the next backup is stored and the machine is ok.
+    vault.admin("PATCH", "/api/v1/tenants/acme", Map.of("hardQuotaBytes", 100_000_000, "softQuotaBytes", 100_000_000));
+    Cli.Result b3 = run("backup", big.toString());
+    assertThat(b3.exit()).as(b3.err()).isZero();
+    JsonNode after = vault.admin("GET", "/api/v1/tenants/acme/machines", null).get(0);
+    assertThat(after.path("state").asText()).isEqualTo("ok");
+    assertThat(after.path("lastRefusal").isNull()).isTrue();
   }
 
   @Test

@@ -249,14 +249,17 @@ public final class Api {
       if (e.retryAfterSeconds() > 0) {
         ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
       }
+      noteRefusal(ctx, e.code(), e.getMessage());
       error(ctx, e.status(), e.code(), e.getMessage());
     });
     config.routes.exception(ObjectNotFoundException.class, (e, ctx) -> error(ctx, 404, "not_found",
         "object " + ObjectService.abbreviate(ctx.pathParamMap().getOrDefault("key", "")) + " does not exist"));
     config.routes.exception(IllegalArgumentException.class,
         (e, ctx) -> error(ctx, 400, "bad_request", e.getMessage()));
-    config.routes.exception(CorruptObjectException.class,
-        (e, ctx) -> error(ctx, 422, "invalid_object", e.getMessage()));
+    config.routes.exception(CorruptObjectException.class, (e, ctx) -> {
+      noteRefusal(ctx, "invalid_object", e.getMessage());
+      error(ctx, 422, "invalid_object", e.getMessage());
+    });
     config.routes.exception(StoreException.class, (e, ctx) -> {
       if (e instanceof io.cairn.store.StoreUnavailableException) {
         // The object store did not answer within storage.retry-for: the agent retries on 503.
@@ -839,6 +842,21 @@ public final class Api {
     }
     vault.metering().request(a.tenantId(), 0, data.length);
     ctx.contentType("application/octet-stream").result(data);
+  }
+
+  /**
+   * A machine's upload or removal refused in a way that ends its backup is kept where the tenant
+   * and the provider see it ({@link Refusals}); recording it never changes the answer.
+   */
+  private void noteRefusal(Context ctx, String code, String message) {
+    if (ctx.attribute(PRINCIPAL) instanceof Agent a && ctx.pathParamMap().containsKey("key")
+        && (ctx.method() == HandlerType.PUT || ctx.method() == HandlerType.DELETE)) {
+      try {
+        vault.refusals().refused(a, ctx.ip(), ctx.method().name(), ctx.pathParam("key"), code, message);
+      } catch (RuntimeException e) {
+        LOG.warn("could not record the refusal of {} {}: {}", ctx.method(), ctx.path(), e.toString());
+      }
+    }
   }
 
   private void putObject(Context ctx) throws IOException {

@@ -233,7 +233,9 @@ public final class Business {
   public List<Map<String, Object>> machines(long tenantId) {
     List<Map<String, Object>> rows = db.jdbi().withHandle(h -> h.createQuery("SELECT a.id, a.name, r.name AS "
         + "repository, a.scope, a.enrolled_at AS enrolledAt, a.last_seen_at AS lastSeenAt, a.revoked_at AS revokedAt, "
-        + "a.expected_interval_hours AS expectedIntervalHours, s.snapshot_id AS snapshot, s.time, s.logical_bytes AS "
+        + "a.expected_interval_hours AS expectedIntervalHours, a.last_refusal_at AS refusedAt, a.last_refusal_code AS "
+        + "refusalCode, a.last_refusal_message AS refusalMessage, s.stored_at AS storedAt, "
+        + "s.snapshot_id AS snapshot, s.time, s.logical_bytes AS "
         + "logicalBytes, s.new_stored_bytes AS newStoredBytes, s.errors FROM agents a JOIN repositories r ON "
         + "r.id = a.repository_id LEFT JOIN snapshots s ON s.agent_id = a.id AND s.repository_id = a.repository_id "
         + "AND s.time = (SELECT MAX(time) FROM snapshots x WHERE x.agent_id = a.id AND x.repository_id = "
@@ -261,6 +263,20 @@ public final class Business {
         m.put("lastBackup", last);
         boolean overdue = Instant.parse((String) r.get("time")).plus(interval).isBefore(now);
         state = overdue ? "missed" : ((Number) r.get("errors")).longValue() > 0 ? "partial" : "ok";
+      }
+      // A refusal that ended a backup stands until a snapshot is stored after it.
+      String refusedAt = (String) r.get("refusedAt");
+      boolean refused = refusedAt != null && (r.get("storedAt") == null
+          || Instant.parse(refusedAt).isAfter(Instant.parse((String) r.get("storedAt"))));
+      if (refused) {
+        state = "refused";
+        Map<String, Object> why = new LinkedHashMap<>();
+        why.put("time", refusedAt);
+        why.put("code", r.get("refusalCode"));
+        why.put("message", r.get("refusalMessage"));
+        m.put("lastRefusal", why);
+      } else {
+        m.put("lastRefusal", null);
       }
       if (r.get("revokedAt") != null) {
         state = "revoked";
@@ -362,6 +378,11 @@ public final class Business {
             + Units.bytes(soft), null));
       }
       for (Map<String, Object> machine : machines(id)) {
+        if ("refused".equals(machine.get("state"))) {
+          Map<?, ?> why = (Map<?, ?>) machine.get("lastRefusal");
+          out.add(alert("backup_refused", slug, "machine " + machine.get("name"), "a backup was refused: "
+              + why.get("message"), why.get("time")));
+        }
         if ("missed".equals(machine.get("state"))) {
           Object since = machine.get("lastBackup") == null ? machine.get("enrolledAt")
               : ((Map<?, ?>) machine.get("lastBackup")).get("time");

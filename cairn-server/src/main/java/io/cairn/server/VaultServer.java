@@ -38,6 +38,7 @@ public final class VaultServer implements AutoCloseable {
   private final Audit audit;
   private final ObjectService objects;
   private final Maintenance maintenance;
+  private final Refusals refusals;
   private final ObjectLocks locks;
   private final Api api;
   private final Business business;
@@ -73,6 +74,7 @@ public final class VaultServer implements AutoCloseable {
     this.repositories = new Repositories(db, config.dataDir(), config.storage(), clock, storeFaults);
     this.metering = new Metering(db, repositories, clock);
     this.audit = new Audit(db, clock);
+    this.refusals = new Refusals(db, audit, clock);
     this.locks = new ObjectLocks(db, clock, config.storage().objectLock() != null);
     this.objects = new ObjectService(db, repositories, metering, locks, config.maxObjectBytes());
     this.maintenance = new Maintenance(db, repositories, audit, locks, config, clock);
@@ -248,6 +250,10 @@ public final class VaultServer implements AutoCloseable {
 
   public Audit audit() {
     return audit;
+  }
+
+  Refusals refusals() {
+    return refusals;
   }
 
   public ObjectService objects() {
