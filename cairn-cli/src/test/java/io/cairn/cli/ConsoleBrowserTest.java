@@ -207,7 +207,13 @@ class ConsoleBrowserTest {
     installCspProbe();
     wait.until(textToBePresentInElementLocated(bob, "failed logins"));
     wait.until(visibilityOfElementLocated(bob)).findElement(By.xpath(".//button[text()='Unlock logins']")).click();
-    wait.until(d -> !d.findElement(bob).getText().contains("failed login"));
+    wait.until(d -> {
+      try {
+        return !d.findElement(bob).getText().contains("failed login");
+      } catch (org.openqa.selenium.StaleElementReferenceException e) {
+        return false; // the table was drawn anew between finding the row and reading it
+      }
+    });
     assertThat(vault.call("POST", "/api/v1/login", null, Map.of("username", "bob@acme.example", "password",
         "bob-password-123")).status()).as("unlocked").isEqualTo(200);
     wait.until(visibilityOfElementLocated(bob)).findElement(By.xpath(".//button[text()='Disable']")).click();

@@ -329,6 +329,69 @@ class ServerFlowTest {
         .containsExactly("scrub", "retention");
   }
 
+  /**
+   * A killed agent's session marker holds collection back only until the agent has been idle for
+   * jobs.gc.session-idle (6 h), not for the markers' 48-hour limit; a session that comes back after
+   * the server ended it cannot write, and the machine's next backup starts a new one.
+   */
+  @Test
+  void theServerEndsTheSessionOfAnAgentThatWentAwaySoCollectionGoesOn() throws Exception {
+    vault.admin("PATCH", "/api/v1/tenants/acme/repos/laptops", Map.of("retention", Map.of("keepLast", 1)));
+    assertThat(enroll("append", "laptop1").exit()).isZero();
+    assertThat(run("init").exit()).isZero();
+    Path src = tmp.resolve("src");
+    for (int i = 0; i < 3; i++) {
+      tree(src, 30 + i, 4, 100_000);
+      assertThat(run("backup", src.toString()).exit()).isZero();
+    }
+    // A backup that was killed: its marker stays, and the machine makes no request after it.
+    Credentials.Entry c = Credentials.forRepository(credentials, url);
+    String marker = "sessions/" + "5e".repeat(32);
+    try (io.cairn.store.HttpStore agent = new io.cairn.store.HttpStore(url, c.token(), c.fingerprint(), w -> { })) {
+      assertThat(agent.putIfAbsent(marker, new io.cairn.format.SessionMarker(java.time.Instant.now(), "laptop1", 4242)
+          .encode())).isTrue();
+    }
+    Path raw = vault.data.resolve("repos/acme/laptops");
+    long before = repositoryBytesOnDisk(raw);
+    var h = vault.repository("acme", "laptops");
+    assertThat(vault.server.maintenance().runNow(h, "retention").get("status")).isEqualTo("ok");
+    for (int i = 0; i < 2; i++) {
+      Map<String, Object> gc = vault.server.maintenance().runNow(h, "gc");
+      assertThat((String) gc.get("summary")).doesNotContain("expiredSessions");
+    }
+    assertThat(repositoryBytesOnDisk(raw)).as("the live marker holds collection back").isGreaterThan(before * 3 / 4);
+
+    // Seven hours without a request from the machine.
+    vault.server.database().jdbi().useHandle(hd -> hd.createUpdate("UPDATE agents SET last_seen_at = ?")
+        .bind(0, java.time.Instant.now().minus(java.time.Duration.ofHours(7)).toString()).execute());
+    Map<String, Object> gc = vault.server.maintenance().runNow(h, "gc");
+    assertThat((String) gc.get("summary")).contains("expiredSessions").contains(marker);
+    assertThat(Files.exists(raw.resolve(marker))).isFalse();
+    vault.server.maintenance().runNow(h, "gc");
+    assertThat(repositoryBytesOnDisk(raw)).as("collection went on").isLessThan(before / 2);
+    assertThat(vault.admin("GET", "/api/v1/tenants/acme/audit", null).findValuesAsText("action"))
+        .contains("session.expire");
+
+    // The old session comes back: it may not write, and says why.
+    try (io.cairn.store.HttpStore agent = new io.cairn.store.HttpStore(url, c.token(), c.fingerprint(), w -> { })) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> agent.putIfAbsent("index/" + "ab".repeat(32),
+          new byte[100])).hasMessageContaining("ended this machine's write session")
+          .hasMessageContaining("Run the backup again");
+    }
+    assertThat(vault.admin("GET", "/api/v1/tenants/acme/machines", null).get(0).path("lastRefusal").path("code")
+        .asText()).isEqualTo("session_expired");
+    // The machine's next backup starts a new session and is stored.
+    tree(src, 40, 4, 100_000);
+    Cli.Result again = run("backup", src.toString());
+    assertThat(again.exit()).as(again.err()).isZero();
+    assertThat(vault.admin("GET", "/api/v1/tenants/acme/machines", null).get(0).path("state").asText())
+        .isEqualTo("ok");
+    Cli.Result r = run("restore", "latest", "--target", tmp.resolve("out").toString());
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(CrashTest.contents(tmp.resolve("out").resolve(src.toString().substring(1))))
+        .isEqualTo(CrashTest.contents(src));
+  }
+
   @Test
   void immutabilityHoldsAgainstRetentionAndCannotBeShortened() throws Exception {
     vault.admin("PATCH", "/api/v1/tenants/acme/repos/laptops", Map.of("retention", Map.of("keepLast", 1)));

@@ -263,10 +263,28 @@ public final class Repository implements AutoCloseable {
    */
   public java.nio.ByteBuffer loadBlobBuffer(BlobType type, Id id) {
     IndexEntry e = index.lookup(id);
-    if (e == null) {
-      throw new ObjectNotFoundException("blob " + id.hex(), "is in no index; the repository is "
-          + "missing data (run 'cairn check')");
+    for (int attempt = 0; ; attempt++) {
+      if (e == null) {
+        throw new ObjectNotFoundException("blob " + id.hex(), "is in no index; the repository is "
+            + "missing data (run 'cairn check')");
+      }
+      try {
+        return loadBlobBuffer(type, id, e);
+      } catch (ObjectNotFoundException gone) {
+        // A prune may have rewritten the blob into another pack since this repository read the
+        // index: it writes the new pack and its index segment before it deletes the old segment
+        // and pack, so the index as it is now says where the blob lives.
+        IndexEntry before = e;
+        index.refresh();
+        e = index.lookup(id);
+        if (attempt >= 2 || e == null || e.pack().equals(before.pack())) {
+          throw gone;
+        }
+      }
     }
+  }
+
+  private java.nio.ByteBuffer loadBlobBuffer(BlobType type, Id id, IndexEntry e) {
     if (e.type() != type) {
       throw new CorruptObjectException("blob " + id.hex(), "indexed as " + e.type() + ", expected " + type);
     }

@@ -252,6 +252,7 @@ public final class Maintenance {
   }
 
   private String gc(RepoHandle h, ObjectNode summary) {
+    expireIdleSessions(h, summary);
     Pruner.Options o = new Pruner.Options(config.gcGrace(), Pruner.Options.DEFAULT.repackThreshold(),
         Pruner.Options.DEFAULT.sessionMaxAge(), config.gcFenceMargin());
     // No agent's session marker may be taken for one of this process's: agents run elsewhere, and
@@ -266,6 +267,47 @@ public final class Maintenance {
     plan.notes().forEach(summary.withArray("notes")::add);
     repos.syncSnapshots(h);
     return "ok";
+  }
+
+  /**
+   * Ends the write sessions whose agent has made no request for {@code jobs.gc.session-idle}: a
+   * killed agent's marker would otherwise hold collection back for the markers' 48-hour age limit.
+   * The agent is first marked as having an ended session (refusing its further writes until it
+   * starts a new one), in the same statement that checks it is still idle, and only then is its
+   * marker removed. A request of the agent's updates its last-seen time before any write of it is
+   * admitted, so a write is either refused or made by an agent that was not idle.
+   */
+  private void expireIdleSessions(RepoHandle h, ObjectNode summary) {
+    Instant now = clock.instant();
+    String cutoff = now.minus(config.gcSessionIdle()).toString();
+    List<Map<String, Object>> idle = db.jdbi().withHandle(hd -> hd.createQuery("SELECT o.object_key AS objectKey, "
+        + "o.agent_id AS agentId, a.name, a.last_seen_at AS lastSeenAt FROM session_owners o JOIN agents a ON a.id = "
+        + "o.agent_id WHERE o.repository_id = ? AND (a.last_seen_at IS NULL OR a.last_seen_at < ?)")
+        .bind(0, h.id()).bind(1, cutoff).mapToMap().list());
+    for (Map<String, Object> s : idle) {
+      String key = (String) s.get("objectKey");
+      long agent = ((Number) s.get("agentId")).longValue();
+      boolean ended = db.jdbi().inTransaction(hd -> {
+        int n = hd.createUpdate("INSERT OR IGNORE INTO expired_sessions (repository_id, agent_id, object_key, "
+            + "expired_at) SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM agents WHERE id = ? AND (last_seen_at IS NULL "
+            + "OR last_seen_at < ?))").bind(0, h.id()).bind(1, agent).bind(2, key).bind(3, now.toString())
+            .bind(4, agent).bind(5, cutoff).execute();
+        if (n > 0) {
+          hd.createUpdate("DELETE FROM session_owners WHERE repository_id = ? AND object_key = ?").bind(0, h.id())
+              .bind(1, key).execute();
+        }
+        return n > 0;
+      });
+      if (!ended) {
+        continue;
+      }
+      h.store().delete(key);
+      LOG.info("{}: ended the write session {} of machine '{}', idle since {}", h.label(), key, s.get("name"),
+          s.get("lastSeenAt"));
+      audit.system(h.tenantId(), "session.expire", "machine " + s.get("name"), Map.of("repository", h.label(),
+          "session", key, "lastSeenAt", String.valueOf(s.get("lastSeenAt"))));
+      summary.withArray("expiredSessions").add(key);
+    }
   }
 
   private String scrub(RepoHandle h, ObjectNode summary) {

@@ -139,7 +139,18 @@ public final class ObjectService {
       throw ApiException.forbidden("this tenant is suspended: backups are refused until the provider resumes it; "
           + "restores still work");
     }
-    return new Admission(a, writable(key), Accounts.asLong(t.get("soft")), Accounts.asLong(t.get("hard")));
+    Handle object = writable(key);
+    if (object.kind() != Handle.Kind.SESSION) {
+      Optional<String> expired = db.jdbi().withHandle(hd -> hd.createQuery("SELECT expired_at FROM "
+          + "expired_sessions WHERE repository_id = ? AND agent_id = ? ORDER BY expired_at DESC LIMIT 1").bind(0, a.repositoryId()).bind(1, a.id())
+          .mapTo(String.class).findOne());
+      if (expired.isPresent()) {
+        throw new ApiException(409, "session_expired", "the server ended this machine's write session at "
+            + expired.get() + " because it had made no request for a long time, so that garbage collection could "
+            + "go on; nothing of that backup was committed. Run the backup again: a new run starts a new session");
+      }
+    }
+    return new Admission(a, object, Accounts.asLong(t.get("soft")), Accounts.asLong(t.get("hard")));
   }
 
   /** Whether the object's body goes to a spool file rather than memory: packs, the bulk of every backup. */
@@ -185,8 +196,13 @@ public final class ObjectService {
         () -> h.store().size(key).isPresent());
     boolean created = write.test(h.store());
     if (created && object.kind() == Handle.Kind.SESSION) {
-      db.jdbi().useHandle(hd -> hd.createUpdate("INSERT OR REPLACE INTO session_owners (repository_id, object_key, "
-          + "agent_id) VALUES (?, ?, ?)").bind(0, h.id()).bind(1, key).bind(2, a.id()).execute());
+      db.jdbi().useTransaction(hd -> {
+        hd.createUpdate("INSERT OR REPLACE INTO session_owners (repository_id, object_key, agent_id) VALUES (?, ?, ?)")
+            .bind(0, h.id()).bind(1, key).bind(2, a.id()).execute();
+        // A new session starts clean: what the server ended before no longer holds this machine back.
+        hd.createUpdate("DELETE FROM expired_sessions WHERE repository_id = ? AND agent_id = ?").bind(0, h.id())
+            .bind(1, a.id()).execute();
+      });
     }
     if (created && snapshot != null) {
       repos.recordSnapshot(h, object.id().hex(), snapshot.envelope(), a.id());

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
 final class Refusals {
   private static final Logger LOG = LoggerFactory.getLogger(Refusals.class);
   /** The codes of the refusals that end a backup. */
-  static final Set<String> CODES = Set.of("quota_exceeded", "forbidden", "invalid_object");
+  static final Set<String> CODES = Set.of("quota_exceeded", "forbidden", "invalid_object", "session_expired");
   static final Duration QUIET = Duration.ofMinutes(1);
 
   private final Database db;

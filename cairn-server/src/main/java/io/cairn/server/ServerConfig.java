@@ -31,6 +31,7 @@ public record ServerConfig(
     Duration retentionInterval,
     Duration gcGrace,
     Duration gcFenceMargin,
+    Duration gcSessionIdle,
     int scrubReadPercent,
     String metricsToken,
     Duration shutdownGrace,
@@ -121,6 +122,7 @@ public record ServerConfig(
       Map.entry("jobs.retention.interval", "24h"),
       Map.entry("jobs.gc.grace", "1h"),
       Map.entry("jobs.gc.fence-margin", "5m"),
+      Map.entry("jobs.gc.session-idle", "6h"),
       Map.entry("jobs.scrub.read-percent", "100"),
       Map.entry("metrics.token", ""),
       Map.entry("shutdown.grace", "20s"),
@@ -175,6 +177,7 @@ public record ServerConfig(
         duration(p, "jobs.retention.interval"),
         duration(p, "jobs.gc.grace"),
         duration(p, "jobs.gc.fence-margin"),
+        duration(p, "jobs.gc.session-idle"),
         (int) integer(p, "jobs.scrub.read-percent", 0, 100),
         p.getProperty("metrics.token"),
         duration(p, "shutdown.grace"),
@@ -197,8 +200,8 @@ public record ServerConfig(
 
   public ServerConfig withPort(int port) {
     return new ServerConfig(dataDir, listenHost, port, tls, tlsCertificate, tlsPrivateKey, publicUrl,
-        maxObjectBytes, gcInterval, scrubInterval, retentionInterval, gcGrace, gcFenceMargin, scrubReadPercent,
-        metricsToken, shutdownGrace, idleTimeout, logRequests, storage);
+        maxObjectBytes, gcInterval, scrubInterval, retentionInterval, gcGrace, gcFenceMargin, gcSessionIdle,
+        scrubReadPercent, metricsToken, shutdownGrace, idleTimeout, logRequests, storage);
   }
 
   private static TlsMode tlsMode(String v) {
