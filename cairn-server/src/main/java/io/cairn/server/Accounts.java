@@ -308,10 +308,6 @@ public final class Accounts {
     }
   }
 
-  /**
-   * Changes a tenant user: role, disabled (a disabled user cannot log in and every token of the
-   * user stops working at once), or resets two-factor authentication (a lost phone).
-   */
   /** Lets a user whose failed logins hold back further attempts try again at once, from every address. */
   public void unlockLogins(long tenantId, long userId) {
     String name = db.jdbi().withHandle(h -> h.createQuery("SELECT username FROM users WHERE id = ? AND tenant_id = ?")
@@ -320,6 +316,10 @@ public final class Accounts {
     throttle.unlock(name);
   }
 
+  /**
+   * Changes a tenant user: role, disabled (a disabled user cannot log in and every token of the
+   * user stops working at once), or resets two-factor authentication (a lost phone).
+   */
   public void updateUser(long tenantId, long userId, Role role, Boolean disabled, boolean resetTotp) {
     if (role == Role.PROVIDER_ADMIN) {
       throw ApiException.badRequest("tenant users have the role tenant_admin or tenant_viewer");

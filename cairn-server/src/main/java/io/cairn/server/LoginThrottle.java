@@ -31,7 +31,12 @@ final class LoginThrottle {
   private static final int SWEEP_ABOVE = 10_000;
 
   /** The failures of one pair: how many in a row, and when the last one was. */
-  private record Failures(int count, Instant last) {}
+  private record Failures(int count, Instant last) {
+    /** When the pair may try again. */
+    Instant nextAttempt() {
+      return last.plus(delay(count));
+    }
+  }
 
   private final Clock clock;
   private final Map<String, Failures> pairs = new ConcurrentHashMap<>();
@@ -46,11 +51,8 @@ final class LoginThrottle {
     Instant now = clock.instant();
     Duration wait = Duration.ZERO;
     Failures f = pairs.get(pair(username, address));
-    if (f != null) {
-      Instant next = f.last().plus(delay(f.count()));
-      if (next.isAfter(now)) {
-        wait = Duration.between(now, next);
-      }
+    if (f != null && f.nextAttempt().isAfter(now)) {
+      wait = Duration.between(now, f.nextAttempt());
     }
     Deque<Instant> d = addresses.get(address);
     if (d != null) {
@@ -122,7 +124,7 @@ final class LoginThrottle {
         continue;
       }
       failures += f.count();
-      Instant next = f.last().plus(delay(f.count()));
+      Instant next = f.nextAttempt();
       if (next.isAfter(now) && (until == null || next.isAfter(until))) {
         until = next;
       }

@@ -133,22 +133,21 @@ public final class ObjectService {
     if (a.scope() == Scope.RESTORE) {
       throw ApiException.forbidden("this agent's credential has scope 'restore': it may read, not write");
     }
+    // One query on every upload: the tenant's state and whether the server ended this agent's session.
     Map<String, Object> t = db.jdbi().withHandle(hd -> hd.createQuery("SELECT suspended, soft_quota_bytes AS soft, "
-        + "hard_quota_bytes AS hard FROM tenants WHERE id = ?").bind(0, a.tenantId()).mapToMap().one());
+        + "hard_quota_bytes AS hard, (SELECT MAX(expired_at) FROM expired_sessions WHERE repository_id = ? AND "
+        + "agent_id = ?) AS sessionEnded FROM tenants WHERE id = ?").bind(0, a.repositoryId()).bind(1, a.id())
+        .bind(2, a.tenantId()).mapToMap().one());
     if (((Number) t.get("suspended")).intValue() != 0) {
       throw ApiException.forbidden("this tenant is suspended: backups are refused until the provider resumes it; "
           + "restores still work");
     }
     Handle object = writable(key);
-    if (object.kind() != Handle.Kind.SESSION) {
-      Optional<String> expired = db.jdbi().withHandle(hd -> hd.createQuery("SELECT expired_at FROM "
-          + "expired_sessions WHERE repository_id = ? AND agent_id = ? ORDER BY expired_at DESC LIMIT 1").bind(0, a.repositoryId()).bind(1, a.id())
-          .mapTo(String.class).findOne());
-      if (expired.isPresent()) {
-        throw new ApiException(409, "session_expired", "the server ended this machine's write session at "
-            + expired.get() + " because it had made no request for a long time, so that garbage collection could "
-            + "go on; nothing of that backup was committed. Run the backup again: a new run starts a new session");
-      }
+    // A session marker starts a new session, which ends the refusal (see store).
+    if (t.get("sessionEnded") != null && object.kind() != Handle.Kind.SESSION) {
+      throw new ApiException(409, "session_expired", "the server ended this machine's write session at "
+          + t.get("sessionEnded") + " because it had made no request for a long time, so that garbage collection "
+          + "could go on; nothing of that backup was committed. Run the backup again: a new run starts a new session");
     }
     return new Admission(a, object, Accounts.asLong(t.get("soft")), Accounts.asLong(t.get("hard")));
   }

@@ -92,4 +92,21 @@ class LoginThrottleTest {
     clock.now = clock.now.plus(wait);
     assertThat(t.waitFor("someone-new", "10.0.0.9")).isZero();
   }
+
+  /** What security.md states: one address guessing one name as fast as allowed gets 15 tries in the first hour, 4 in the next. */
+  @Test
+  void aGuesserGetsFifteenTriesInTheFirstHourAndFourAnHourAfter() {
+    Instant start = clock.now;
+    int[] perHour = new int[2];
+    while (clock.now.isBefore(start.plus(Duration.ofHours(2)))) {
+      Duration wait = t.waitFor("bob", "10.0.0.9");
+      if (!wait.isZero()) {
+        clock.now = clock.now.plus(wait);
+        continue;
+      }
+      perHour[(int) Duration.between(start, clock.now).toHours()]++;
+      t.failed("bob", "10.0.0.9");
+    }
+    assertThat(perHour).containsExactly(15, 4);
+  }
 }
