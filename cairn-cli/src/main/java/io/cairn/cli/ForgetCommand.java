@@ -116,7 +116,7 @@ final class ForgetCommand extends RepoCommand {
       return Map.of();
     }
     Map<String, List<String>> out = new HashMap<>();
-    try (Repository repo = Repository.open(store(), password, options())) {
+    try (Repository repo = Repository.openForSnapshots(store(), password, options())) {
       for (io.cairn.repository.Snapshot s : repo.listSnapshots(e -> { })) {
         out.putIfAbsent(s.envelope().pathsTag(), s.content().paths());
       }

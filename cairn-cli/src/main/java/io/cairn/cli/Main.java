@@ -11,6 +11,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import picocli.CommandLine;
@@ -90,7 +91,7 @@ public final class Main {
   }
 
   /** The subcommands, in the order help lists them ({@code help} comes last). */
-  static final java.util.List<Class<?>> COMMANDS = java.util.List.of(InitCommand.class, BackupCommand.class,
+  static final List<Class<?>> COMMANDS = List.of(InitCommand.class, BackupCommand.class,
       SnapshotsCommand.class, LsCommand.class, DiffCommand.class, RestoreCommand.class, CatCommand.class,
       StatsCommand.class, KeyCommand.class, CheckCommand.class, ForgetCommand.class, PruneCommand.class,
       RepairCommand.class, EnrollCommand.class, ServerCommand.class);
@@ -206,6 +207,7 @@ public final class Main {
     cl.setOut(out);
     cl.setErr(err);
     cl.setCaseInsensitiveEnumValuesAllowed(true);
+    // Before the command line is read (or when it cannot be), --json is looked for as typed.
     boolean json = Arrays.asList(args).contains("--json");
     String word = firstWord(args, cl.getCommandSpec());
     if (word != null && command(word) == null && !word.equals("help")) {
@@ -217,23 +219,14 @@ public final class Main {
       if (!json) {
         return plain.handleParseException(ex, a);
       }
-      return usageError(err, true, ex.getMessage() + " (" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help)");
+      return usageError(err, true, ex.getMessage() + " (" + ex.getCommandLine().getCommandSpec().qualifiedName()
+          + " --help)");
     });
     cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
       int code = exitCode(ex);
-      if (json) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("message_type", "error");
-        m.put("exit_code", code);
-        m.put("message", message(ex));
-        m.put("also", Arrays.stream(ex.getSuppressed()).map(Throwable::getMessage).toList());
-        err.println(Json.compact(m));
-      } else {
-        err.println("cairn: " + message(ex));
-        for (Throwable s : ex.getSuppressed()) {
-          err.println("  also: " + s.getMessage());
-        }
-      }
+      List<String> also = Arrays.stream(ex.getSuppressed()).map(Throwable::getMessage).toList();
+      // The command line was read: --json is what picocli made of it.
+      printError(err, cl.<Main>getCommand().json, code, message(ex), also);
       if (System.getenv("CAIRN_DEBUG") != null) {
         ex.printStackTrace(err);
       }
@@ -243,19 +236,31 @@ public final class Main {
     return cl.execute(args);
   }
 
-  /** Reports a usage error (as one JSON object with --json) and returns its exit code. */
+  /** Reports a usage error and returns its exit code. */
   private static int usageError(PrintWriter err, boolean json, String message) {
+    printError(err, json, ExitCodes.USAGE, message, List.of());
+    err.flush();
+    return ExitCodes.USAGE;
+  }
+
+  /**
+   * An error as the user reads it ({@code cairn: message}, then an {@code also:} line for each
+   * further problem) or, with --json, as one JSON object on one line.
+   */
+  private static void printError(PrintWriter err, boolean json, int code, String message, List<String> also) {
     if (json) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("message_type", "error");
-      m.put("exit_code", ExitCodes.USAGE);
+      m.put("exit_code", code);
       m.put("message", message);
+      m.put("also", also);
       err.println(Json.compact(m));
-    } else {
-      err.println("cairn: " + message);
+      return;
     }
-    err.flush();
-    return ExitCodes.USAGE;
+    err.println("cairn: " + message);
+    for (String a : also) {
+      err.println("  also: " + a);
+    }
   }
 
   static String message(Throwable ex) {

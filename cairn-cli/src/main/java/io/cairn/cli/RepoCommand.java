@@ -138,9 +138,23 @@ abstract class RepoCommand implements Callable<Integer> {
   }
 
   Repository open() {
+    return open(Repository::open);
+  }
+
+  /** As {@link #open}, for a command that reads snapshots only: the index is not loaded. */
+  Repository openForSnapshots() {
+    return open(Repository::openForSnapshots);
+  }
+
+  /** {@code Repository.open} or one of its variants. */
+  private interface Opening {
+    Repository open(BlobStore store, char[] password, RepositoryOptions options);
+  }
+
+  private Repository open(Opening how) {
     BlobStore s = store();
     Repository.readConfig(s); // fails first with "no repository" rather than asking for a password
-    return Repository.open(s, password("enter password for repository " + location()), options());
+    return how.open(s, password("enter password for repository " + location()), options());
   }
 
   boolean progressWanted() {

@@ -24,7 +24,7 @@ final class SnapshotsCommand extends RepoCommand {
 
   @Override
   public Integer call() {
-    try (Repository repo = open()) {
+    try (Repository repo = openForSnapshots()) {
       List<Snapshot> all = repo.listSnapshots(e -> err().println("warning: " + e.getMessage()));
       List<Snapshot> shown = all.stream()
           .filter(s -> host == null || s.envelope().host().equals(host))

@@ -70,8 +70,7 @@ class PruneTest {
     assertThat(cli.run("backup", src.toString()).exit()).isZero();
     long before = dataBytes(cli.repo);
 
-    Path noKey = tmp.resolve("no-key");
-    Files.writeString(noKey, "not the password\n");
+    Path noKey = wrongPasswordFile();
     assertThat(cli.run("--password-file", noKey.toString(), "forget", "--keep-last", "1").exit()).isZero();
 
     // Dry run: a plan and no change, in JSON and in text.
@@ -111,16 +110,12 @@ class PruneTest {
   @Test
   void aPruneWithinTheGracePeriodSaysWhenTheSpaceWillBeFreed() throws Exception {
     Cli cli = new Cli(tmp);
-    Path src = Files.createDirectories(tmp.resolve("src"));
-    byte[] a = new byte[1 << 20];
-    new Random(5).nextBytes(a);
-    Files.write(src.resolve("a.bin"), a);
-    assertThat(cli.run("init").exit()).isZero();
+    Path src = tmp.resolve("src");
+    initWithOneFile(cli, src);
     assertThat(cli.run("backup", src.toString()).exit()).isZero();
     Files.delete(src.resolve("a.bin"));
     assertThat(cli.run("backup", src.toString()).exit()).isZero();
-    Path noKey = tmp.resolve("no-key");
-    Files.writeString(noKey, "not the password\n");
+    Path noKey = wrongPasswordFile();
     assertThat(cli.run("--password-file", noKey.toString(), "forget", "--keep-last", "1").exit()).isZero();
 
     // Within the grace period a run condemns and says when a later one will free the space.
@@ -138,14 +133,27 @@ class PruneTest {
         .isAfter(java.time.Instant.now().plus(java.time.Duration.ofMinutes(110)));
   }
 
+  /** src/a.bin, 1 MiB of random bytes, beside an initialised repository; answers the file's bytes. */
+  private static byte[] initWithOneFile(Cli cli, Path src) throws Exception {
+    byte[] a = new byte[1 << 20];
+    new Random(5).nextBytes(a);
+    Files.write(Files.createDirectories(src).resolve("a.bin"), a);
+    assertThat(cli.run("init").exit()).isZero();
+    return a;
+  }
+
+  /** A password file with a wrong password: what forget and prune do must not need the key. */
+  private Path wrongPasswordFile() throws Exception {
+    Path noKey = tmp.resolve("no-key");
+    Files.writeString(noKey, "not the password\n");
+    return noKey;
+  }
+
   @Test
   void lockedSnapshotsKeepTheirData() throws Exception {
     Cli cli = new Cli(tmp);
-    Path src = Files.createDirectories(tmp.resolve("src"));
-    byte[] a = new byte[1 << 20];
-    new Random(5).nextBytes(a);
-    Files.write(src.resolve("a.bin"), a);
-    assertThat(cli.run("init").exit()).isZero();
+    Path src = tmp.resolve("src");
+    byte[] a = initWithOneFile(cli, src);
     assertThat(cli.run("backup", "--lock-for", "7d", src.toString()).exit()).isZero();
     Files.delete(src.resolve("a.bin"));
     Files.writeString(src.resolve("other"), "x");

@@ -123,6 +123,24 @@ public final class Repository implements AutoCloseable {
    * @throws WrongPasswordException when no key file opens with it
    */
   public static Repository open(BlobStore store, char[] password, RepositoryOptions options) {
+    Repository r = unlock(store, password, options);
+    r.index.refresh();
+    io.cairn.trace.Trace.mark("open: index loaded");
+    return r;
+  }
+
+  /**
+   * Opens a repository to read its snapshots only: the key, without the index (on a bucket with a
+   * cold cache, reading the index means downloading all of it). Blob reads find no blob until
+   * {@link #refreshIndex} is called.
+   *
+   * @throws WrongPasswordException when no key file opens with it
+   */
+  public static Repository openForSnapshots(BlobStore store, char[] password, RepositoryOptions options) {
+    return unlock(store, password, options);
+  }
+
+  private static Repository unlock(BlobStore store, char[] password, RepositoryOptions options) {
     io.cairn.trace.Trace.mark("open: reading config");
     RepositoryConfig config = readConfig(store);
     checkPassword(password);
@@ -142,10 +160,7 @@ public final class Repository implements AutoCloseable {
       MasterKey mk = KeyWrapper.unwrap(kf, password);
       io.cairn.trace.Trace.mark("open: key derived");
       if (mk != null) {
-        Repository r = new Repository(store, config, mk, StoreKeys.idOf(e.key()), options);
-        r.index.refresh();
-        io.cairn.trace.Trace.mark("open: index loaded");
-        return r;
+        return new Repository(store, config, mk, StoreKeys.idOf(e.key()), options);
       }
     }
     WrongPasswordException w = new WrongPasswordException("wrong password: none of the "
