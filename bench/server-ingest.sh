@@ -11,11 +11,8 @@ ROUNDS="${1:-3}"
 WORK="${2:-/tmp/cairn-ingest}"
 COUNTS="${3:-1 4 16}"
 ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
-# shellcheck source=scripts/jdk.sh
-. "$ROOT/scripts/jdk.sh"
-cairn_pick_jdk
-C="$ROOT/cairn"
-"$C" --version >/dev/null   # build first, outside the measurements
+# shellcheck source=bench/server-lib.sh
+. "$ROOT/bench/server-lib.sh"
 mkdir -p "$WORK"
 DATA="$WORK/java.base"
 if [ ! -d "$DATA" ]; then
@@ -25,31 +22,14 @@ BYTES=$(du -sb "$DATA" | cut -f1)
 RESULTS="$WORK/results.tsv"
 : > "$RESULTS"
 export CAIRN_PASSWORD=bench CAIRN_JAVA_OPTS="-Xmx256m"
-json() { grep -o "\"$1\" *: *\"[^\"]*\"" | head -1 | sed 's/.*: *"\(.*\)"/\1/'; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null || echo 18600; }
 
 run() {  # agents round
-  local n=$1 r=$2 dir="$WORK/run-$1-$2" port
+  local n=$1 r=$2 dir="$WORK/run-$1-$2"
   rm -rf "$dir"; mkdir -p "$dir"
-  port=$(free_port)
-  CAIRN_ADMIN_PASSWORD=bench-admin-password CAIRN_SERVER_LISTEN_HOST=127.0.0.1 \
-    CAIRN_SERVER_JOBS_GC_INTERVAL=0 CAIRN_SERVER_JOBS_SCRUB_INTERVAL=0 CAIRN_SERVER_JOBS_RETENTION_INTERVAL=0 \
-    CAIRN_JAVA_OPTS="-Xmx1g" "$C" server --data "$dir/server" --port "$port" >"$dir/server.log" 2>&1 &
-  local server=$!
-  for _ in $(seq 1 120); do grep -q "listening on" "$dir/server.log" && break; sleep 0.5; done
-  local fp b admin
-  fp=$(grep -o 'sha256:[0-9a-f]*' "$dir/server.log" | head -1)
-  b="https://localhost:$port"
-  admin=$(curl -sSk -X POST "$b/api/v1/login" -d '{"username":"admin","password":"bench-admin-password"}' | json token)
+  start_server "$dir" CAIRN_JAVA_OPTS="-Xmx1g"
+  local server=$SERVER_PID b=$SERVER_URL
   for i in $(seq 1 "$n"); do
-    curl -sSk -X POST "$b/api/v1/tenants" -H "Authorization: Bearer $admin" -d "{\"slug\":\"t$i\"}" >/dev/null
-    curl -sSk -X POST "$b/api/v1/tenants/t$i/repos" -H "Authorization: Bearer $admin" -d '{"name":"main"}' >/dev/null
-    local tok cred
-    tok=$(curl -sSk -X POST "$b/api/v1/tenants/t$i/enrollments" -H "Authorization: Bearer $admin" \
-      -d '{"repository":"main"}' | json token)
-    cred=$(curl -sSk -X POST "$b/api/v1/enroll" -d "{\"token\":\"$tok\",\"name\":\"agent$i\"}" | json credential)
-    printf '{"version":1,"repositories":{"%s/repos/t%s/main":{"token":"%s","fingerprint":"%s"}}}\n' \
-      "$b" "$i" "$cred" "$fp" > "$dir/cred$i.json"
+    enroll_agent "t$i" "agent$i" "$dir/cred$i.json"
   done
   for i in $(seq 1 "$n"); do   # two at a time; a plain `wait` would wait for the server too
     CAIRN_CREDENTIALS="$dir/cred$i.json" CAIRN_CACHE_DIR="$dir/cache$i" "$C" -q -r "$b/repos/t$i/main" init >/dev/null &
@@ -72,7 +52,7 @@ run() {  # agents round
   end=$(date +%s.%N)
   cpu1=$(awk '{print $14+$15}' "/proc/$server/stat")
   hwm=$(awk '/VmHWM/ {print $2}' "/proc/$server/status")
-  kill -TERM "$server"; wait "$server" 2>/dev/null || true
+  stop_server
   if [ "$failed" = 1 ]; then echo "a backup failed; see $dir/agent*.log" >&2; exit 1; fi
   local wall mbs
   wall=$(echo "$end - $start" | bc -l)

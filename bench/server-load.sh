@@ -15,16 +15,12 @@ WORK="${2:-/tmp/cairn-load}"
 COUNTS="${3:-1 16 64}"
 STORAGES="${4:-dir rgw}"
 ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
-# shellcheck source=scripts/jdk.sh
-. "$ROOT/scripts/jdk.sh"
-cairn_pick_jdk
-C="$ROOT/cairn"
-"$C" --version >/dev/null   # build first, outside the measurements
+# shellcheck source=bench/server-lib.sh
+. "$ROOT/bench/server-lib.sh"
 CP="$ROOT/cairn-bench/target/cairn-bench.jar:$ROOT/cairn-bench/target/lib/*"
 LOAD=("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -Xmx512m -cp "$CP" io.cairn.bench.ServerLoad)
 mkdir -p "$WORK"
 "${LOAD[@]}" prepare "$WORK" 64 16
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 RGW_ENDPOINT=
 if [[ " $STORAGES " == *" rgw "* ]]; then
   rm -rf "$WORK/ceph"
@@ -39,21 +35,15 @@ for r in $(seq 1 "$ROUNDS"); do
     for n in $COUNTS; do
       dir="$WORK/run-$storage-$n-$r"
       rm -rf "$dir"; mkdir -p "$dir"
-      port=$(free_port)
       extra=()
       if [ "$storage" = rgw ]; then
         extra=(CAIRN_SERVER_STORAGE_LOCATION="s3:$RGW_ENDPOINT/load-$n-$r-$$/vault"
           CAIRN_SERVER_STORAGE_S3_ACCESS_KEY_ID=load-access CAIRN_SERVER_STORAGE_S3_SECRET_ACCESS_KEY=load-secret-key)
       fi
-      env "${extra[@]}" CAIRN_ADMIN_PASSWORD=load-admin-password CAIRN_SERVER_LISTEN_HOST=127.0.0.1 \
-        CAIRN_SERVER_JOBS_GC_INTERVAL=0 CAIRN_SERVER_JOBS_SCRUB_INTERVAL=0 CAIRN_SERVER_JOBS_RETENTION_INTERVAL=0 \
-        "$C" server --data "$dir/server" --port "$port" >"$dir/server.log" 2>&1 &
-      server=$!
-      for _ in $(seq 1 120); do grep -q "listening on" "$dir/server.log" && break; sleep 0.5; done
-      fp=$(grep -o 'sha256:[0-9a-f]*' "$dir/server.log" | head -1)
-      "${LOAD[@]}" run "$WORK" "https://localhost:$port" "$fp" load-admin-password "$n" "$server" >/dev/null
-      line=$("${LOAD[@]}" run "$WORK" "https://localhost:$port" "$fp" load-admin-password "$n" "$server")
-      kill -TERM "$server"; wait "$server" 2>/dev/null || true
+      start_server "$dir" "${extra[@]}"
+      "${LOAD[@]}" run "$WORK" "$SERVER_URL" "$SERVER_FP" "$SERVER_ADMIN_PASSWORD" "$n" "$SERVER_PID" >/dev/null
+      line=$("${LOAD[@]}" run "$WORK" "$SERVER_URL" "$SERVER_FP" "$SERVER_ADMIN_PASSWORD" "$n" "$SERVER_PID")
+      stop_server
       echo "storage=$storage round=$r $line" | tee -a "$RESULTS"
       rm -rf "$dir"
       if [ "$storage" = rgw ]; then   # the OSD keeps objects in memory (memstore): free them

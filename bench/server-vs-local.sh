@@ -11,17 +11,12 @@ ROUNDS="${1:-5}"
 CORPUS="${2:-/tmp/corpus-bench}"
 WORK="${3:-/tmp/cairn-svl}"
 ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
-# shellcheck source=scripts/jdk.sh
-. "$ROOT/scripts/jdk.sh"
-cairn_pick_jdk
-C="$ROOT/cairn"
-"$C" --version >/dev/null
+# shellcheck source=bench/server-lib.sh
+. "$ROOT/bench/server-lib.sh"
 [ -d "$CORPUS/day1" ] || "$ROOT/bench/make-corpus.sh" "$CORPUS"
 SRC="$CORPUS/day1"
 mkdir -p "$WORK"
 export CAIRN_PASSWORD=bench
-json() { grep -o "\"$1\" *: *\"[^\"]*\"" | head -1 | sed 's/.*: *"\(.*\)"/\1/'; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 cpu() { awk '{print ($14+$15)/100}' "/proc/$1/stat"; }
 find "$SRC" -type f -print0 | xargs -0 cat >/dev/null   # into the page cache, for both alike
 local_run() {
@@ -33,23 +28,9 @@ local_run() {
 }
 server_run() {
   local d="$WORK/server"; rm -rf "$d"; mkdir -p "$d"
-  local port; port=$(free_port)
-  CAIRN_ADMIN_PASSWORD=bench-admin-password CAIRN_SERVER_LISTEN_HOST=127.0.0.1 CAIRN_SERVER_LOG_REQUESTS=${LOG_REQUESTS:-false} \
-    CAIRN_SERVER_JOBS_GC_INTERVAL=0 CAIRN_SERVER_JOBS_SCRUB_INTERVAL=0 CAIRN_SERVER_JOBS_RETENTION_INTERVAL=0 \
-    "$C" server --data "$d/data" --port "$port" >"$d/server.log" 2>&1 &
-  local server=$!
-  for _ in $(seq 1 120); do grep -q "listening on" "$d/server.log" && break; sleep 0.5; done
-  local fp b admin tok cred
-  fp=$(grep -o 'sha256:[0-9a-f]*' "$d/server.log" | head -1)
-  b="https://localhost:$port"
-  admin=$(curl -sSk -X POST "$b/api/v1/login" -d '{"username":"admin","password":"bench-admin-password"}' | json token)
-  curl -sSk -X POST "$b/api/v1/tenants" -H "Authorization: Bearer $admin" -d '{"slug":"t"}' >/dev/null
-  curl -sSk -X POST "$b/api/v1/tenants/t/repos" -H "Authorization: Bearer $admin" -d '{"name":"main"}' >/dev/null
-  tok=$(curl -sSk -X POST "$b/api/v1/tenants/t/enrollments" -H "Authorization: Bearer $admin" \
-    -d '{"repository":"main"}' | json token)
-  cred=$(curl -sSk -X POST "$b/api/v1/enroll" -d "{\"token\":\"$tok\",\"name\":\"agent\"}" | json credential)
-  printf '{"version":1,"repositories":{"%s/repos/t/main":{"token":"%s","fingerprint":"%s"}}}\n' \
-    "$b" "$cred" "$fp" > "$d/cred.json"
+  start_server "$d" CAIRN_SERVER_LOG_REQUESTS="${LOG_REQUESTS:-false}"
+  local server=$SERVER_PID b=$SERVER_URL
+  enroll_agent t agent "$d/cred.json"
   export CAIRN_CREDENTIALS="$d/cred.json"
   "$C" -q -r "$b/repos/t/main" --cache-dir "$d/cache" init >/dev/null
   local c0 c1 t0 t1
@@ -57,7 +38,7 @@ server_run() {
   "$C" -q -r "$b/repos/t/main" --cache-dir "$d/cache" backup "$SRC" >/dev/null
   t1=$(date +%s.%N); c1=$(cpu "$server")
   unset CAIRN_CREDENTIALS
-  kill -TERM "$server"; wait "$server" 2>/dev/null || true
+  stop_server
   [ -z "${LOG_REQUESTS:-}" ] || cp "$d/server.log" "$WORK/server-last.log"
   echo "$(echo "$t1 - $t0" | bc -l) $(echo "$c1 - $c0" | bc -l)"
 }
