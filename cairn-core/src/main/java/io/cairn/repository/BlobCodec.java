@@ -240,7 +240,9 @@ public final class BlobCodec {
   /**
    * A direct buffer of at least {@code len} bytes, position 0, for an envelope to be read into
    * and given to {@link #openDirect}: the calling thread's own, valid until its next open, or
-   * one of the blob's own where {@link #direct} says so.
+   * one of the blob's own where {@link #direct} says so. Take it only once the envelope's bytes
+   * are at hand: a call that may wait (a remote store's request) can run other tasks on this
+   * thread, and one of them may take the same buffer (Repository.loadBlobBuffer).
    */
   public static java.nio.ByteBuffer envelopeBuffer(BlobType type, int len) {
     if (len < 0 || len > MAX_ENVELOPE) {
