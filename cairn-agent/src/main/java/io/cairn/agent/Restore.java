@@ -95,9 +95,11 @@ public final class Restore {
     progress.totalFiles.set(files);
     progress.totalsKnown(true);
     if (req.dryRun()) {
-      return new RestoreResult(files, dirs, others, bytes, 0, List.of(), List.of(), true);
+      warnings.addAll(repo.damagedCopies());
+      return new RestoreResult(files, dirs, others, bytes, 0, List.copyOf(errors), List.copyOf(warnings), true);
     }
     long verified = execute(plan);
+    warnings.addAll(repo.damagedCopies());
     return new RestoreResult(files, dirs, others, bytes, verified, List.copyOf(errors), List.copyOf(warnings), false);
   }
 
@@ -137,7 +139,15 @@ public final class Restore {
       Path r = rel.resolve(RawPaths.of(n.name()));
       plan.add(new Item(p, r, n, depth + 1));
       if (n.kind() == NodeKind.DIRECTORY) {
-        walk(repo.loadTree(n.subtree()), p, r, depth + 1, plan);
+        List<Node> sub;
+        try {
+          sub = repo.loadTree(n.subtree());
+        } catch (CairnException e) {
+          // Both copies of the tree are damaged or gone: everything else is still restored.
+          errors.add(p + ": directory created empty, its contents could not be restored (" + e.getMessage() + ")");
+          continue;
+        }
+        walk(sub, p, r, depth + 1, plan);
       }
     }
   }

@@ -88,6 +88,56 @@ class GoldenRepositoryTest {
     }
   }
 
+  /**
+   * Version 1 stored each tree once. A session that stores such a tree again (every backup
+   * stores the trees of what it backs up) writes its second copy, in a ditto pack, and counts
+   * nothing as new.
+   */
+  @Test
+  void theTreesOfAnOlderRepositoryGetTheirSecondCopyWhenAWriterNeedsThem() throws Exception {
+    Path repoDir = golden();
+    FileSystemStore store = new FileSystemStore(repoDir);
+    try (Repository repo = Repository.open(store, GoldenRepositoryWriter.PASSWORD,
+        RepositoryOptions.defaults(tmp.resolve("cache")))) {
+      List<Id> trees = new java.util.ArrayList<>();
+      collectTrees(repo, repo.listSnapshots().get(1).content().tree(), trees);
+      assertThat(trees).hasSizeGreaterThan(3);
+      for (Id t : trees) {
+        assertThat(repo.index().lookupAll(t)).as("stored once by version 1").hasSize(1);
+      }
+      try (io.cairn.repository.WriteSession s = repo.newSession()) {
+        for (Id t : trees) {
+          assertThat(s.saveTree(repo.loadBlob(io.cairn.format.BlobType.TREE, t))).isEqualTo(t);
+        }
+        s.flush();
+        assertThat(s.newBlobs()).isZero();
+        assertThat(s.packsWritten()).isEqualTo(1);
+      }
+      repo.refreshIndex();
+      for (Id t : trees) {
+        List<io.cairn.format.IndexEntry> copies = repo.index().lookupAll(t);
+        assertThat(copies).hasSize(2);
+        List<Integer> copyNumbers = copies.stream().map(c -> {
+          byte[] preamble = store.getRange(io.cairn.store.StoreKeys.pack(c.pack()), 0, PackFormat.PREAMBLE_LENGTH);
+          return PackFormat.copy(preamble);
+        }).sorted().toList();
+        assertThat(copyNumbers).containsExactly(0, PackFormat.DITTO);
+      }
+      Path out = tmp.resolve("out");
+      assertThat(TestRepos.restore(repo, repo.listSnapshots().get(1), resource("source-path.txt").strip(), out, true)
+          .errors()).isEmpty();
+    }
+  }
+
+  static void collectTrees(Repository repo, Id tree, List<Id> into) {
+    into.add(tree);
+    for (io.cairn.format.Node n : repo.loadTree(tree)) {
+      if (n.kind() == io.cairn.format.NodeKind.DIRECTORY && !into.contains(n.subtree())) {
+        collectTrees(repo, n.subtree(), into);
+      }
+    }
+  }
+
   static String sha256(byte[] b) throws Exception {
     return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
   }

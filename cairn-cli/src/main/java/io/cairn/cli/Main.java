@@ -94,7 +94,7 @@ public final class Main {
   static final List<Class<?>> COMMANDS = List.of(InitCommand.class, BackupCommand.class,
       SnapshotsCommand.class, LsCommand.class, DiffCommand.class, RestoreCommand.class, CatCommand.class,
       StatsCommand.class, KeyCommand.class, CheckCommand.class, ForgetCommand.class, PruneCommand.class,
-      RepairCommand.class, EnrollCommand.class, ServerCommand.class);
+      RepairCommand.class, UnlockCommand.class, EnrollCommand.class, ServerCommand.class);
 
   /**
    * The subcommand the arguments name, or null when that is not plain (no subcommand, {@code

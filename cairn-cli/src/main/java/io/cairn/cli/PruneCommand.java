@@ -3,6 +3,7 @@ package io.cairn.cli;
 import io.cairn.text.Units;
 import io.cairn.maintenance.RetentionPolicy;
 import io.cairn.maintenance.Pruner;
+import io.cairn.maintenance.RepositoryLock;
 import io.cairn.repository.Repository;
 import io.cairn.store.BlobStore;
 import java.time.Clock;
@@ -45,8 +46,14 @@ final class PruneCommand extends RepoCommand {
         new Pruner.Options(g, threshold / 100.0, Pruner.Options.DEFAULT.sessionMaxAge(),
             fenceMargin.equals("0") ? Duration.ZERO : RetentionPolicy.parseWithin(fenceMargin)),
         io.cairn.repository.RepositoryOptions.localHost());
-    Pruner.Plan plan = pruner.plan();
-    Pruner.Result result = dryRun ? null : pruner.execute(plan);
+    Pruner.Plan plan;
+    Pruner.Result result;
+    // A dry run changes nothing and needs no lock; a prune holds it from its plan to its end.
+    try (RepositoryLock lock = dryRun ? null : RepositoryLock.acquire(store, "prune",
+        io.cairn.repository.RepositoryOptions.localHost(), Clock.systemUTC())) {
+      plan = pruner.plan();
+      result = dryRun ? null : pruner.execute(plan);
+    }
     if (json()) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("dry_run", dryRun);

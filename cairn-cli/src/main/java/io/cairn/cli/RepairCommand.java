@@ -1,6 +1,7 @@
 package io.cairn.cli;
 
 import io.cairn.maintenance.Repairer;
+import io.cairn.maintenance.RepositoryLock;
 import io.cairn.repository.Repository;
 import io.cairn.store.BlobStore;
 import java.util.LinkedHashMap;
@@ -26,6 +27,12 @@ final class RepairCommand extends RepoCommand {
   @Option(names = "--forget", description = "With 'snapshots': remove the damaged originals (locked ones stay).")
   boolean forget;
 
+  /** A repair holds the repository against prunes and other repairs; a dry run takes no lock. */
+  private RepositoryLock lock(BlobStore store) {
+    return dryRun ? null : RepositoryLock.acquire(store, "repair " + what,
+        io.cairn.repository.RepositoryOptions.localHost(), java.time.Clock.systemUTC());
+  }
+
   @Override
   public Integer call() {
     serverDoesThis("repair", dryRun);
@@ -36,16 +43,18 @@ final class RepairCommand extends RepoCommand {
         BlobStore store = store();
         Repository.readConfig(store);
         r = new Repairer(store);
-        m.put("blobs_indexed", r.repairIndex(dryRun));
+        try (RepositoryLock lock = lock(store)) {
+          m.put("blobs_indexed", r.repairIndex(dryRun));
+        }
       }
       case "packs" -> {
-        try (Repository repo = open()) {
+        try (Repository repo = open(); RepositoryLock lock = lock(repo.store())) {
           r = new Repairer(repo.store());
           m.put("blobs_salvaged", r.repairPacks(repo, dryRun));
         }
       }
       case "snapshots" -> {
-        try (Repository repo = open()) {
+        try (Repository repo = open(); RepositoryLock lock = lock(repo.store())) {
           r = new Repairer(repo.store());
           m.put("snapshots_rewritten", r.repairSnapshots(repo, dryRun, forget));
         }

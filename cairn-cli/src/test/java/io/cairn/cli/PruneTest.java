@@ -50,6 +50,45 @@ class PruneTest {
     assertThat(live).exists();
   }
 
+  /** A prune or repair while another runs is refused and names it; unlock removes only what is stale. */
+  @Test
+  void aSecondPruneOrRepairIsRefusedAndUnlockRemovesOnlyStaleLocks() throws Exception {
+    Cli cli = new Cli(tmp);
+    assertThat(cli.run("init").exit()).isZero();
+    io.cairn.store.FileSystemStore store = new io.cairn.store.FileSystemStore(cli.repo);
+    java.time.Clock clock = java.time.Clock.systemUTC();
+    try (var running = io.cairn.maintenance.RepositoryLock.acquire(store, "garbage collection", "vault-node-2", clock)) {
+      for (String[] cmd : new String[][] {{"prune"}, {"repair", "index"}, {"repair", "packs"}}) {
+        Cli.Result r = cli.run(cmd);
+        assertThat(r.exit()).as(String.join(" ", cmd)).isEqualTo(ExitCodes.ERROR);
+        assertThat(r.err()).contains("another garbage collection is running on this repository")
+            .contains("on vault-node-2").contains("cairn unlock");
+      }
+      // A dry run changes nothing and is not refused.
+      assertThat(cli.run("prune", "--dry-run").exit()).isZero();
+      Cli.Result kept = cli.run("unlock");
+      assertThat(kept.exit()).as(kept.err()).isZero();
+      assertThat(kept.out()).contains("kept live lock of garbage collection").contains("use --all");
+      assertThat(cli.run("prune").exit()).isEqualTo(ExitCodes.ERROR);
+      Cli.Result all = cli.run("--json", "unlock", "--all");
+      assertThat(CliEndToEndTest.json(all.out()).get("locks").get(0).get("removed").asBoolean()).isTrue();
+      Cli.Result after = cli.run("prune");
+      assertThat(after.exit()).as(after.err()).isZero();
+    }
+    // A prune of this machine that was killed: its lock is stale at once.
+    Process dead = new ProcessBuilder("true").start();
+    dead.waitFor();
+    java.time.Instant now = clock.instant();
+    store.putIfAbsent(io.cairn.store.StoreKeys.lock(io.cairn.format.Id.parse("ab".repeat(32))), new io.cairn.format.LockRecord(
+        "prune", io.cairn.repository.RepositoryOptions.localHost(), dead.pid(), now, now).encode());
+    Cli.Result dry = cli.run("unlock", "--dry-run");
+    assertThat(dry.out()).contains("would remove stale lock of prune (pid " + dead.pid());
+    assertThat(io.cairn.maintenance.RepositoryLock.list(store)).hasSize(1);
+    assertThat(cli.run("unlock").out()).contains("removed stale lock of prune");
+    assertThat(io.cairn.maintenance.RepositoryLock.list(store)).isEmpty();
+    assertThat(cli.run("unlock").out()).contains("no locks");
+  }
+
   @Test
   void pruneIsKeylessPlansFirstAndFreesOnlyUnreferencedData() throws Exception {
     Cli cli = new Cli(tmp);

@@ -309,10 +309,19 @@ class ServerFlowTest {
     Map<String, Object> retention = vault.server.maintenance().runNow(h, "retention");
     assertThat(retention.get("status")).as(retention.toString()).isEqualTo("ok");
     assertThat((String) retention.get("summary")).contains("\"forgotten\":2");
+    // An operator's prune on the repository's directory holds it: the server's collection waits.
+    try (var operator = io.cairn.maintenance.RepositoryLock.acquire(new io.cairn.store.FileSystemStore(raw), "prune",
+        "operator-box", java.time.Clock.systemUTC())) {
+      Map<String, Object> refused = vault.server.maintenance().runNow(h, "gc");
+      assertThat(refused.get("status")).as(refused.toString()).isEqualTo("failed");
+      assertThat((String) refused.get("error")).contains("another prune is running on this repository")
+          .contains("operator-box");
+    }
     for (int i = 0; i < 2; i++) { // condemn, then sweep
       Map<String, Object> gc = vault.server.maintenance().runNow(h, "gc");
       assertThat(gc.get("status")).as(gc.toString()).isEqualTo("ok");
     }
+    assertThat(io.cairn.maintenance.RepositoryLock.list(new io.cairn.store.FileSystemStore(raw))).isEmpty();
     long after = repositoryBytesOnDisk(raw);
     assertThat(after).isLessThan(before / 2);
     assertThat(h.physicalBytes()).isEqualTo(after);
@@ -324,8 +333,8 @@ class ServerFlowTest {
     assertThat(CrashTest.contents(tmp.resolve("out").resolve(src.toString().substring(1))))
         .isEqualTo(CrashTest.contents(src));
     JsonNode jobs = vault.admin("GET", "/api/v1/tenants/acme/jobs", null);
-    assertThat(jobs).hasSize(4);
-    assertThat(List.of(jobs.get(0).path("kind").asText(), jobs.get(3).path("kind").asText()))
+    assertThat(jobs).hasSize(5);
+    assertThat(List.of(jobs.get(0).path("kind").asText(), jobs.get(4).path("kind").asText()))
         .containsExactly("scrub", "retention");
   }
 

@@ -267,6 +267,45 @@ public final class IndexSegment {
     };
   }
 
+  /**
+   * Encodes entries (any order) as the fewest segments in which each blob appears at most once
+   * and that hold at most {@code maxEntries} entries each. A blob stored in several packs (a
+   * tree and its ditto copy, docs/format.md "Ditto copies of trees") keeps one entry per pack,
+   * each in a different segment; an entry repeated for the same pack is kept once.
+   */
+  public static List<byte[]> encodeAll(List<IndexEntry> entries, int maxEntries) {
+    if (maxEntries < 1) {
+      throw new IllegalArgumentException("a segment holds at least one entry");
+    }
+    List<IndexEntry> sorted = new ArrayList<>(entries);
+    sorted.sort(Comparator.comparing(IndexEntry::blob).thenComparing(IndexEntry::pack));
+    // Layer k holds each blob's (k+1)-th copy.
+    List<List<IndexEntry>> layers = new ArrayList<>();
+    int copy = 0;
+    for (int i = 0; i < sorted.size(); i++) {
+      IndexEntry e = sorted.get(i);
+      if (i > 0 && sorted.get(i - 1).blob().equals(e.blob())) {
+        if (sorted.get(i - 1).pack().equals(e.pack())) {
+          continue;
+        }
+        copy++;
+      } else {
+        copy = 0;
+      }
+      while (layers.size() <= copy) {
+        layers.add(new ArrayList<>());
+      }
+      layers.get(copy).add(e);
+    }
+    List<byte[]> out = new ArrayList<>();
+    for (List<IndexEntry> layer : layers) {
+      for (int from = 0; from < layer.size(); from += maxEntries) {
+        out.add(encode(layer.subList(from, Math.min(layer.size(), from + maxEntries))));
+      }
+    }
+    return out;
+  }
+
   /** Encodes entries (any order, no duplicate blob ids) as a segment. */
   public static byte[] encode(List<IndexEntry> entries) {
     List<IndexEntry> sorted = new ArrayList<>(entries);

@@ -28,10 +28,32 @@ public final class PackFormat {
 
   private PackFormat() {}
 
+  /**
+   * The preamble's flag bits that say which copy of its blobs a pack holds: 0 for the first,
+   * 1 for the ditto copy of trees (docs/format.md, "Ditto copies of trees"). Two packs with the
+   * same blobs but different copy numbers differ in their bytes, and so in their names.
+   */
+  public static final int COPY_MASK = 0x3;
+  /** Copy number of a pack that holds the second copy of tree blobs. */
+  public static final int DITTO = 1;
+
   public static byte[] preamble() {
+    return preamble(0);
+  }
+
+  /** The preamble of a pack holding copy {@code copy} (0 or {@link #DITTO}) of its blobs. */
+  public static byte[] preamble(int copy) {
+    if ((copy & ~COPY_MASK) != 0) {
+      throw new IllegalArgumentException("copy number " + copy + " does not fit the preamble");
+    }
     ByteWriter w = new ByteWriter(PREAMBLE_LENGTH);
-    w.bytes(Frame.magicBytes(MAGIC)).u16(VERSION).u16(0);
+    w.bytes(Frame.magicBytes(MAGIC)).u16(VERSION).u16(copy);
     return w.toByteArray();
+  }
+
+  /** The copy number in a pack's preamble ({@code pack} holds at least the preamble; checked by the caller). */
+  public static int copy(byte[] pack) {
+    return (pack[6] & 0xff | (pack[7] & 0xff) << 8) & COPY_MASK;
   }
 
   /** The header section followed by the trailer, appended after the last blob. */

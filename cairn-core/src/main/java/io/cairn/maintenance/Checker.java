@@ -115,6 +115,9 @@ public final class Checker {
       // Index against packs, one segment at a time; within a segment, entries are visited pack by
       // pack (a counting sort of their positions), so each pack header is read once per segment.
       long segments = 0;
+      long indexEntries = 0;
+      // Blobs of damaged or missing packs, by pack: whether another copy serves is settled below.
+      Map<Id, List<Id>> unavailable = new HashMap<>();
       for (StoreEntry e : store.list(StoreKeys.INDEX)) {
         segments++;
         try {
@@ -145,6 +148,10 @@ public final class Checker {
             for (int j = start[k]; j < start[k + 1]; j++) {
               IndexEntry ie = seg.entry(order[j]);
               indexed.add(ie.blob());
+              indexEntries++;
+              if (pack == null || badPacks.contains(packId)) {
+                unavailable.computeIfAbsent(packId, x -> new ArrayList<>()).add(ie.blob());
+              }
               if (pack == null) {
                 errors.add(e.key() + ": blob " + ie.blob().shortHex() + " is in pack " + packId.hex() + ", which is missing");
                 continue;
@@ -165,10 +172,11 @@ public final class Checker {
         }
       }
       indexed.seal();
-      if (blobs > indexed.size()) {
-        notices.add((blobs - indexed.size()) + " blob copies are in packs but in no index (left by an interrupted "
+      if (blobs > indexEntries) {
+        notices.add((blobs - indexEntries) + " blob copies are in packs but in no index (left by an interrupted "
             + "backup, or duplicates; no snapshot depends on them)");
       }
+      reportCopies(unavailable, packs, badPacks);
       // Snapshots against the index.
       long snapshots = 0;
       long trees = 0;
@@ -201,6 +209,43 @@ public final class Checker {
       }
       return new CheckReport(packs.size(), blobs, segments, snapshots, trees, blobsRead,
           List.copyOf(errors), List.copyOf(notices));
+    }
+  }
+
+  /**
+   * Says, for each damaged or missing pack, how many of its blobs another intact pack still
+   * holds (a tree's ditto copy, docs/format.md "Ditto copies of trees"): those cost nothing yet.
+   * Reads the index a second time, only when some pack is unavailable.
+   */
+  private void reportCopies(Map<Id, List<Id>> unavailable, Map<Id, StoreEntry> packs, Set<Id> badPacks) {
+    if (unavailable.isEmpty()) {
+      return;
+    }
+    Set<Id> suspect = new HashSet<>();
+    unavailable.values().forEach(suspect::addAll);
+    Set<Id> covered = new HashSet<>();
+    for (StoreEntry e : store.list(StoreKeys.INDEX)) {
+      try {
+        for (Iterator<IndexEntry> it = IndexSegment.open(ContentAddressed.get(store, e.key()), e.key()).iterator();
+            it.hasNext(); ) {
+          IndexEntry ie = it.next();
+          if (suspect.contains(ie.blob()) && packs.containsKey(ie.pack()) && !badPacks.contains(ie.pack())) {
+            covered.add(ie.blob());
+          }
+        }
+      } catch (CairnException ex) {
+        // reported by the first pass
+      }
+    }
+    for (Map.Entry<Id, List<Id>> u : unavailable.entrySet()) {
+      long n = u.getValue().size();
+      long safe = u.getValue().stream().filter(covered::contains).count();
+      if (safe == 0) {
+        continue;
+      }
+      errors.add(StoreKeys.pack(u.getKey()) + ": " + (safe == n ? "all " + n : safe + " of " + n)
+          + " of its blobs have an intact copy in another pack" + (safe == n ? ", so nothing is lost yet" : "")
+          + "; run 'cairn repair packs' to make new copies");
     }
   }
 

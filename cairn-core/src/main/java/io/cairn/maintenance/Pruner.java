@@ -320,21 +320,27 @@ public final class Pruner {
     // segments before any old segment or pack is removed.
     List<IndexEntry> copied = new ArrayList<>();
     long written = 0;
-    Map<BlobType, Packer> packers = new HashMap<>();
-    Set<Id> copiedBlobs = new HashSet<>();
+    // A blob's copies keep their copy numbers (docs/format.md, "Ditto copies of trees"): a tree's
+    // two copies stay in two packs, a data blob two sessions stored becomes one copy.
+    Map<Slot, Packer> packers = new HashMap<>();
+    Set<Slot.Copy> copiedBlobs = new HashSet<>();
     try {
       for (Id packId : plan.repackPacks()) {
         String key = StoreKeys.pack(packId);
         byte[] pack = store.get(key);
-        for (PackEntry pe : io.cairn.format.PackFormat.parse(pack, key)) {
-          if (plan.remove().contains(new CondemnedList.Pair(pe.id(), packId)) || !copiedBlobs.add(pe.id())) {
+        List<PackEntry> entries = io.cairn.format.PackFormat.parse(pack, key);
+        int copy = io.cairn.format.PackFormat.copy(pack);
+        for (PackEntry pe : entries) {
+          if (plan.remove().contains(new CondemnedList.Pair(pe.id(), packId))
+              || !copiedBlobs.add(new Slot.Copy(pe.id(), copy))) {
             continue;
           }
-          Packer p = packers.computeIfAbsent(pe.type(), t -> new Packer(t, store));
+          Slot slot = new Slot(pe.type(), copy);
+          Packer p = packers.computeIfAbsent(slot, sl -> new Packer(sl.type(), store, sl.copy()));
           p.add(pe.id(), java.nio.ByteBuffer.wrap(pack, (int) pe.offset(), pe.length()), 0);
           if (p.size() >= config.packSize()) {
             written += flush(p, copied);
-            packers.remove(pe.type());
+            packers.remove(slot);
           }
         }
       }
@@ -350,10 +356,7 @@ public final class Pruner {
     for (IndexEntry e : copied) {
       gone.remove(e.pack());
     }
-    Set<String> keepKeys = new HashSet<>();
-    for (int from = 0; from < copied.size(); from += 500_000) {
-      keepKeys.add(writeSegment(copied.subList(from, Math.min(copied.size(), from + 500_000))));
-    }
+    Set<String> keepKeys = new HashSet<>(writeSegments(copied));
     // Prune rule 3: each affected segment is rewritten without the removed entries; the old
     // ones are removed only after all replacements are stored.
     List<String> replaced = new ArrayList<>();
@@ -375,9 +378,7 @@ public final class Pruner {
         }
       }
       if (changed) {
-        if (!survivors.isEmpty()) {
-          keepKeys.add(writeSegment(survivors));
-        }
+        keepKeys.addAll(writeSegments(survivors));
         replaced.add(key);
       }
     }
@@ -397,11 +398,21 @@ public final class Pruner {
     return new Result(deleted, written, plan.remove().size(), plan.bytesFreed(), scratchRemoved);
   }
 
-  private String writeSegment(List<IndexEntry> entries) {
-    byte[] seg = IndexSegment.encode(entries);
-    String key = StoreKeys.index(Id.of(io.cairn.crypto.Sha256.digest(seg)));
-    store.putIfAbsent(key, seg);
-    return key;
+  /** Where a repack puts a blob: one new pack per blob type and copy number. */
+  private record Slot(BlobType type, int copy) {
+    /** A blob in packs of one copy number. */
+    record Copy(Id blob, int copy) {}
+  }
+
+  /** Stores the entries as index segments; returns their keys. */
+  private List<String> writeSegments(List<IndexEntry> entries) {
+    List<String> keys = new ArrayList<>();
+    for (byte[] seg : IndexSegment.encodeAll(entries, 500_000)) {
+      String key = StoreKeys.index(Id.of(io.cairn.crypto.Sha256.digest(seg)));
+      store.putIfAbsent(key, seg);
+      keys.add(key);
+    }
+    return keys;
   }
 
   private long flush(Packer p, List<IndexEntry> keep) {

@@ -19,6 +19,7 @@ import io.cairn.store.BlobStore;
 import io.cairn.store.StoreEntry;
 import io.cairn.store.StoreKeys;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,36 +47,41 @@ public final class Repairer {
     return List.copyOf(report);
   }
 
-  /** Plan and, unless {@code dryRun}, execute an index rebuild. Returns the number of blobs indexed. */
+  /**
+   * Plan and, unless {@code dryRun}, execute an index rebuild. Returns the number of blobs
+   * indexed. Each blob keeps one copy per copy number (docs/format.md, "Ditto copies of trees"):
+   * a tree both of its copies, a data blob that two sessions stored one.
+   */
   public long repairIndex(boolean dryRun) {
-    Map<Id, IndexEntry> entries = new LinkedHashMap<>();
+    Map<Copy, IndexEntry> entries = new LinkedHashMap<>();
+    Set<Id> blobs = new HashSet<>();
     for (StoreKeys.Named e : StoreKeys.listNamed(store, StoreKeys.DATA)) {
       Id pack = e.id();
       try {
         byte[] data = store.get(e.key());
         if (!io.cairn.repository.ContentAddressed.matches(e.key(), data)) {
           report.add(e.key() + ": damaged (content does not match its name); its blobs are left out of the index "
-              + "(repair snapshots then drops what needed them)");
+              + "(repair packs salvages them, repair snapshots then drops what needed them)");
           continue;
         }
+        int copy = PackFormat.copy(data);
         for (PackEntry pe : PackFormat.parse(data, e.key())) {
-          entries.putIfAbsent(pe.id(), new IndexEntry(pe.id(), pe.type(), pack, pe.offset(), pe.length()));
+          entries.putIfAbsent(new Copy(pe.id(), copy), new IndexEntry(pe.id(), pe.type(), pack, pe.offset(), pe.length()));
+          blobs.add(pe.id());
         }
       } catch (CairnException ex) {
         report.add(e.key() + ": unreadable (" + ex.getMessage() + "); left out of the index");
       }
     }
     List<String> old = store.list(StoreKeys.INDEX).stream().map(StoreEntry::key).toList();
-    report.add((dryRun ? "would index " : "indexed ") + entries.size() + " blobs from intact packs, replacing "
-        + old.size() + " index segments");
+    report.add((dryRun ? "would index " : "indexed ") + blobs.size() + " blobs (" + entries.size()
+        + " copies) from intact packs, replacing " + old.size() + " index segments");
     if (dryRun) {
-      return entries.size();
+      return blobs.size();
     }
-    List<IndexEntry> all = new ArrayList<>(entries.values());
     Set<String> written = new HashSet<>();
     // The new segments are stored before any old one is removed.
-    for (int from = 0; from < all.size(); from += 500_000) {
-      byte[] seg = io.cairn.format.IndexSegment.encode(all.subList(from, Math.min(all.size(), from + 500_000)));
+    for (byte[] seg : io.cairn.format.IndexSegment.encodeAll(new ArrayList<>(entries.values()), 500_000)) {
       String key = StoreKeys.index(Id.of(io.cairn.crypto.Sha256.digest(seg)));
       store.putIfAbsent(key, seg);
       written.add(key);
@@ -85,65 +91,140 @@ public final class Repairer {
         store.delete(k);
       }
     }
-    return entries.size();
+    return blobs.size();
   }
 
+  /** A blob in packs of one copy number. */
+  private record Copy(Id blob, int copy) {}
+
+  /** Where new copies go: one packer per blob type and copy number. */
+  private record Slot(BlobType type, int copy) {}
+
   /**
-   * Salvages damaged packs: every blob that still decrypts and matches its id is stored again
-   * in a new pack, then the damaged pack is removed and the index rebuilt. Returns blobs saved.
+   * Salvages damaged and missing packs: every blob that still decrypts and matches its id is
+   * stored again in a new pack, and a blob whose bytes are lost is copied from another intact
+   * copy (a tree's ditto copy) when it is a tree, so that it has two copies again. Then the
+   * damaged packs are removed and the index rebuilt. Returns the blobs saved.
    */
   public long repairPacks(Repository repo, boolean dryRun) {
+    repo.refreshIndex();
     long saved = 0;
     List<String> damaged = new ArrayList<>();
-    int packSize = repo.config().packSize();
-    Map<BlobType, Packer> packers = new java.util.HashMap<>();
-    try {
-      for (StoreKeys.Named e : StoreKeys.listNamed(store, StoreKeys.DATA)) {
-        Id pack = e.id();
-        byte[] data = store.get(e.key());
-        if (io.cairn.repository.ContentAddressed.matches(e.key(), data)) {
-          continue;
-        }
+    Set<Id> unusable = new HashSet<>();
+    Map<Id, byte[]> damagedData = new LinkedHashMap<>();
+    Set<Id> present = new HashSet<>();
+    for (StoreKeys.Named e : StoreKeys.listNamed(store, StoreKeys.DATA)) {
+      present.add(e.id());
+      byte[] data = store.get(e.key());
+      if (!io.cairn.repository.ContentAddressed.matches(e.key(), data)) {
         damaged.add(e.key());
+        unusable.add(e.id());
+        damagedData.put(e.id(), data);
+      }
+    }
+    // Packs the index names that are gone: their blobs may have copies elsewhere.
+    Map<Id, List<PackEntry>> indexedIn = new HashMap<>();
+    for (io.cairn.format.IndexSegment seg : repo.index().segments()) {
+      for (java.util.Iterator<IndexEntry> it = seg.iterator(); it.hasNext(); ) {
+        IndexEntry ie = it.next();
+        if (!present.contains(ie.pack()) || unusable.contains(ie.pack())) {
+          indexedIn.computeIfAbsent(ie.pack(), k -> new ArrayList<>())
+              .add(new PackEntry(ie.type(), ie.blob(), ie.offset(), ie.length()));
+        }
+      }
+    }
+    for (Id missing : indexedIn.keySet()) {
+      if (!present.contains(missing)) {
+        unusable.add(missing);
+        damagedData.put(missing, null);
+      }
+    }
+    int packSize = repo.config().packSize();
+    Map<Slot, Packer> packers = new HashMap<>();
+    try {
+      for (Map.Entry<Id, byte[]> d : damagedData.entrySet()) {
+        String key = StoreKeys.pack(d.getKey());
+        byte[] data = d.getValue();
         List<PackEntry> entries;
+        int copy = 0;
+        String from;
         try {
-          entries = PackFormat.parse(data, e.key());
+          if (data == null) {
+            throw new CairnException("the pack is missing");
+          }
+          entries = PackFormat.parse(data, key);
+          copy = PackFormat.copy(data);
+          from = "its header";
         } catch (CairnException ex) {
-          report.add(e.key() + ": header unreadable, nothing can be salvaged (" + ex.getMessage() + ")");
-          continue;
+          // The index still says what the pack held; its bytes are tried where it says they are.
+          entries = indexedIn.getOrDefault(d.getKey(), List.of());
+          from = "the index (" + ex.getMessage() + ")";
+          if (entries.isEmpty()) {
+            report.add(key + ": nothing is known of what it held, nothing can be salvaged (" + ex.getMessage() + ")");
+            continue;
+          }
         }
         int good = 0;
+        int fromCopies = 0;
         for (PackEntry pe : entries) {
-          byte[] ct = java.util.Arrays.copyOfRange(data, (int) pe.offset(), (int) pe.offset() + pe.length());
-          try {
-            repo.openBlob(pe.type(), pe.id(), ct, e.key());
-          } catch (CairnException ex) {
-            report.add(e.key() + ": blob " + pe.id().shortHex() + " is lost (" + ex.getMessage() + ")");
-            continue;
+          byte[] ct = null;
+          int into = copy;
+          String lostWhy = "the pack is missing";
+          if (data != null) {
+            try {
+              if (pe.offset() + pe.length() > data.length) {
+                throw new CairnException("the pack ends before it");
+              }
+              byte[] own = java.util.Arrays.copyOfRange(data, (int) pe.offset(), (int) pe.offset() + pe.length());
+              repo.openBlob(pe.type(), pe.id(), own, key);
+              ct = own;
+            } catch (CairnException ex) {
+              lostWhy = ex.getMessage();
+            }
+          }
+          if (ct == null) {
+            // The blob's bytes here are gone: another copy serves, and a tree gets a new second copy.
+            IntactCopy other = intactCopy(repo, pe, d.getKey());
+            if (other == null) {
+              report.add(key + ": " + pe.type().name().toLowerCase(java.util.Locale.ROOT) + " blob "
+                  + pe.id().shortHex() + " is lost, no other pack holds an intact copy (" + lostWhy + ")");
+              continue;
+            }
+            if (pe.type() != BlobType.TREE) {
+              report.add(key + ": blob " + pe.id().shortHex() + " is damaged here; its copy in "
+                  + StoreKeys.pack(other.pack()) + " is intact");
+              continue;
+            }
+            ct = other.ciphertext();
+            into = other.copy() == PackFormat.DITTO ? 0 : PackFormat.DITTO;
+            fromCopies++;
           }
           good++;
           if (!dryRun) {
             // The verified ciphertext is copied as it is into a new pack.
-            Packer p = packers.computeIfAbsent(pe.type(), t -> new Packer(t, store));
+            Slot slot = new Slot(pe.type(), into);
+            Packer p = packers.computeIfAbsent(slot, sl -> new Packer(sl.type(), store, sl.copy()));
             p.add(pe.id(), ct, 0);
             if (p.size() >= packSize) {
-              store(p.finish());
-              packers.remove(pe.type());
+              store(p.finish(), damaged);
+              packers.remove(slot);
             }
           }
         }
         saved += good;
-        report.add(e.key() + ": " + good + " of " + entries.size() + " blobs " + (dryRun ? "can be" : "were") + " salvaged");
+        report.add(key + (data == null ? " (missing)" : "") + ": " + good + " of " + entries.size() + " blobs (listed by "
+            + from + ") " + (dryRun ? "can be" : "were") + " salvaged"
+            + (fromCopies == 0 ? "" : ", " + fromCopies + " of them from their intact ditto copies"));
       }
       for (Packer p : packers.values()) {
         if (!p.isEmpty()) {
-          store(p.finish());
+          store(p.finish(), damaged);
         }
       }
     } finally {
       packers.values().forEach(Packer::close); // abandoned by a failure: spool files go
     }
-    if (!dryRun && !damaged.isEmpty()) {
+    if (!dryRun && !damagedData.isEmpty()) {
       // Salvaged copies are stored; the damaged packs go, then the index is rebuilt from what is left.
       for (String k : damaged) {
         store.delete(k);
@@ -153,7 +234,40 @@ public final class Repairer {
     return saved;
   }
 
-  private void store(Packer.Finished f) {
+  /** A verified copy of a blob in an intact pack, with that pack's copy number. */
+  private record IntactCopy(Id pack, int copy, byte[] ciphertext) {}
+
+  /**
+   * The first copy of {@code pe}'s blob in a pack other than {@code lost} that decrypts and
+   * matches its id, even in a pack damaged elsewhere (whose good blobs are salvaged too).
+   */
+  private IntactCopy intactCopy(Repository repo, PackEntry pe, Id lost) {
+    for (IndexEntry other : repo.index().lookupAll(pe.id())) {
+      if (other.pack().equals(lost) || other.type() != pe.type()) {
+        continue;
+      }
+      String key = StoreKeys.pack(other.pack());
+      try {
+        byte[] ct = store.getRange(key, other.offset(), other.length());
+        repo.openBlob(pe.type(), pe.id(), ct, key);
+        return new IntactCopy(other.pack(), PackFormat.copy(store.getRange(key, 0, PackFormat.PREAMBLE_LENGTH)), ct);
+      } catch (CairnException ex) {
+        // damaged too: try the next
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Stores a pack of salvaged blobs. A pack rebuilt from the same verified blobs as a damaged
+   * one (a tree pack made again from its ditto copy) has the damaged pack's name: that object is
+   * removed first, since it would keep the name otherwise, and it is no longer removed after.
+   */
+  private void store(Packer.Finished f, List<String> damaged) {
+    String key = StoreKeys.pack(f.id());
+    if (damaged.remove(key)) {
+      store.delete(key);
+    }
     f.putTo(store);
   }
 

@@ -135,6 +135,22 @@ public final class MasterIndex implements AutoCloseable {
     return null;
   }
 
+  /**
+   * Every indexed copy of a blob, one per pack, in the order {@link #lookup} would try them: a
+   * tree has two (docs/format.md, "Ditto copies of trees"), and two sessions that stored the same
+   * blob at once left one each.
+   */
+  public List<IndexEntry> lookupAll(Id blob) {
+    List<IndexEntry> out = new ArrayList<>(2);
+    for (IndexSegment s : segments) {
+      IndexEntry e = s.lookup(blob);
+      if (e != null && out.stream().noneMatch(o -> o.pack().equals(e.pack()))) {
+        out.add(e);
+      }
+    }
+    return out;
+  }
+
   public boolean contains(Id blob) {
     for (IndexSegment s : segments) {
       if (s.contains(blob)) {

@@ -25,6 +25,7 @@ import java.util.List;
  */
 public final class Packer implements AutoCloseable {
   private final BlobType type;
+  private final int copy;
   private final Path spool;
   private FileChannel ch;
   private int len;
@@ -33,7 +34,16 @@ public final class Packer implements AutoCloseable {
 
   /** A packer whose spool file comes from {@code store}, where its pack will be stored. */
   public Packer(BlobType type, BlobStore store) {
+    this(type, store, 0);
+  }
+
+  /**
+   * As {@link #Packer(BlobType, BlobStore)} for a pack that holds copy {@code copy} of its blobs
+   * ({@link PackFormat#DITTO} for the second copy of trees; docs/format.md, "Ditto copies of trees").
+   */
+  public Packer(BlobType type, BlobStore store, int copy) {
     this.type = type;
+    this.copy = copy;
     try {
       this.spool = store.createSpoolFile();
     } catch (IOException e) {
@@ -41,7 +51,7 @@ public final class Packer implements AutoCloseable {
     }
     try {
       this.ch = FileChannel.open(spool, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-      write(ByteBuffer.wrap(PackFormat.preamble()));
+      write(ByteBuffer.wrap(PackFormat.preamble(copy)));
     } catch (IOException e) {
       close();
       deleteQuietly(spool); // also when it could not be opened
@@ -51,6 +61,11 @@ public final class Packer implements AutoCloseable {
 
   BlobType type() {
     return type;
+  }
+
+  /** Which copy of its blobs this pack holds (see {@link PackFormat#COPY_MASK}). */
+  public int copy() {
+    return copy;
   }
 
   public int size() {

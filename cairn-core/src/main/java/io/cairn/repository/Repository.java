@@ -44,6 +44,10 @@ public final class Repository implements AutoCloseable {
   /** Local copies of tree packs, for a remote store; null for one on this machine. */
   private final TreePackCache treePacks;
   private final BlobCodec codec;
+  /** Per pack whose copy of a blob failed while another copy served: the first failure and a count. */
+  private final java.util.Map<String, DamagedCopy> damagedCopies = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private record DamagedCopy(String firstError, int blobs) {}
 
   private Repository(BlobStore store, RepositoryConfig config, MasterKey key, Id keyId,
       RepositoryOptions options) {
@@ -293,10 +297,49 @@ public final class Repository implements AutoCloseable {
         index.refresh();
         e = index.lookup(id);
         if (attempt >= 2 || e == null || e.pack().equals(before.pack())) {
-          throw gone;
+          return fromAnotherCopy(type, id, before, gone);
         }
+      } catch (CorruptObjectException damaged) {
+        return fromAnotherCopy(type, id, e, damaged);
       }
     }
+  }
+
+  /**
+   * The blob from a pack other than {@code failed}'s, whose copy could not be read: a tree's
+   * ditto copy (docs/format.md, "Ditto copies of trees"), or a copy two sessions both stored.
+   * The damage is remembered for {@link #damagedCopies}. Throws {@code first}, with the other
+   * copies' failures attached, when no copy can be read.
+   */
+  private java.nio.ByteBuffer fromAnotherCopy(BlobType type, Id id, IndexEntry failed, CairnException first) {
+    for (IndexEntry other : index.lookupAll(id)) {
+      if (other.pack().equals(failed.pack())) {
+        continue;
+      }
+      try {
+        java.nio.ByteBuffer plain = loadBlobBuffer(type, id, other);
+        damagedCopies.merge(StoreKeys.pack(failed.pack()), new DamagedCopy(first.getMessage(), 1),
+            (a, b) -> new DamagedCopy(a.firstError(), a.blobs() + 1));
+        return plain;
+      } catch (CairnException next) {
+        first.addSuppressed(next);
+      }
+    }
+    throw first;
+  }
+
+  /**
+   * Packs this repository could not read a blob from but read another copy of it instead, one
+   * line each: damage that cost nothing yet. Shown to the user, who should run {@code cairn
+   * check --read-data} and {@code cairn repair packs} before the other copy is damaged too.
+   */
+  public List<String> damagedCopies() {
+    List<String> out = new ArrayList<>();
+    damagedCopies.forEach((pack, d) -> out.add(pack + ": " + d.blobs() + (d.blobs() == 1 ? " blob" : " blobs")
+        + " could not be read and came from their other copy (" + d.firstError() + "); nothing is lost yet: "
+        + "run 'cairn check --read-data', then 'cairn repair packs'"));
+    out.sort(null);
+    return out;
   }
 
   private java.nio.ByteBuffer loadBlobBuffer(BlobType type, Id id, IndexEntry e) {

@@ -34,8 +34,13 @@ public final class WriteSession implements AutoCloseable {
   private final Repository repo;
   private final ConcurrentHashMap<Id, Boolean> claimed = new ConcurrentHashMap<>();
   private final Object packLock = new Object();
-  private Packer dataPacker;
-  private Packer treePacker;
+  /**
+   * The packs being filled, under {@link #packLock}: data, trees, and the ditto copies of the
+   * trees in packs of their own (docs/format.md, "Ditto copies of trees").
+   */
+  private final Packer[] packers = new Packer[3];
+  /** Trees this session wrote both copies of, or the second copy of a tree stored once before. */
+  private final java.util.Set<Id> dittoClaimed = ConcurrentHashMap.newKeySet();
   /** Set under {@link #packLock} by {@link #close}: no packer is opened afterwards. */
   private boolean closed;
   private final List<IndexEntry> pending = new ArrayList<>();
@@ -84,6 +89,7 @@ public final class WriteSession implements AutoCloseable {
         indexedPacks.add(seg.pack(i));
       }
     }
+    // A blob may be adopted from several packs: a tree and its ditto copy.
     List<IndexEntry> adopted = new ArrayList<>();
     for (StoreKeys.Named e : StoreKeys.listNamed(repo.store(), StoreKeys.DATA)) {
       Id pack = e.id();
@@ -94,9 +100,12 @@ public final class WriteSession implements AutoCloseable {
         // Only the pack's header is read (checksummed): a resumed backup over the network does
         // not download what it uploaded, and a write-only credential may read headers.
         for (PackEntry pe : PackHeader.read(repo.store(), e.key(), e.entry().size()).entries()) {
+          // A tree indexed once (its session died between its two packs) gets its ditto copy back.
+          boolean wanted = !repo.index().contains(pe.id())
+              || (pe.type() == BlobType.TREE && repo.index().lookupAll(pe.id()).size() < 2);
           // Condemned blobs are not adopted: their pack may be one a prune is sweeping right now
           // (its entries already gone from the index, the pack itself not yet deleted).
-          if (!repo.index().contains(pe.id()) && !condemned.contains(pe.id())) {
+          if (wanted && !condemned.contains(pe.id())) {
             adopted.add(new IndexEntry(pe.id(), pe.type(), pack, pe.offset(), pe.length()));
           }
         }
@@ -104,14 +113,7 @@ public final class WriteSession implements AutoCloseable {
         // Damaged or vanished (a prune swept it): not adopted; check reports damage.
       }
     }
-    java.util.Map<Id, IndexEntry> unique = new java.util.LinkedHashMap<>();
-    for (IndexEntry ie : adopted) {
-      unique.putIfAbsent(ie.blob(), ie);
-    }
-    List<IndexEntry> all = new ArrayList<>(unique.values());
-    for (int from = 0; from < all.size(); from += ENTRIES_PER_SEGMENT) {
-      writeSegment(new ArrayList<>(all.subList(from, Math.min(all.size(), from + ENTRIES_PER_SEGMENT))));
-    }
+    writeSegment(adopted);
   }
 
   /** True when a blob can be referenced without storing it again: indexed and not condemned. */
@@ -143,8 +145,19 @@ public final class WriteSession implements AutoCloseable {
 
   private boolean save(BlobType type, Id id, int plainLength, java.util.function.Supplier<java.nio.ByteBuffer> seal) {
     checkHealthy();
-    if (isStored(id) || claimed.putIfAbsent(id, Boolean.TRUE) != null) {
+    boolean dittoOnly = false;
+    if (isStored(id)) {
+      // A tree stored once (by a version before ditto copies, or whose other copy was lost)
+      // gets its second copy from the first backup that still needs it.
+      if (type != BlobType.TREE || repo.index().lookupAll(id).size() >= 2 || !dittoClaimed.add(id)) {
+        return false;
+      }
+      dittoOnly = true;
+    } else if (claimed.putIfAbsent(id, Boolean.TRUE) != null) {
       return false;
+    } else if (type == BlobType.TREE) {
+      // Both copies are this session's: none is added later, when only one may be indexed yet.
+      dittoClaimed.add(id);
     }
     java.nio.ByteBuffer sealed;
     try {
@@ -156,30 +169,36 @@ public final class WriteSession implements AutoCloseable {
           : new io.cairn.format.CairnException("sealing blob " + id.shortHex() + " failed: " + ex, ex);
       throw ex;
     }
-    Packer.Finished full = null;
+    List<Packer.Finished> full = new ArrayList<>(2);
     synchronized (packLock) {
-      Packer p = packerFor(type);
-      PackEntry e;
+      long stored = 0;
       try {
-        e = p.add(id, sealed, plainLength);
+        if (type == BlobType.TREE) {
+          // A tree goes into two packs, so that no single damaged pack can cost a directory.
+          java.nio.ByteBuffer second = sealed.duplicate();
+          if (!dittoOnly) {
+            stored += add(TREE, id, sealed, plainLength, full);
+          }
+          stored += add(DITTO, id, second, plainLength, full);
+        } else {
+          stored += add(DATA, id, sealed, plainLength, full);
+        }
       } catch (RuntimeException ex) {
         // A write that failed half-way leaves the spool file out of step with the pack's
         // entries: nothing more goes into it, and the session can no longer commit.
         failure = ex;
         throw ex;
       }
-      if (p.size() >= repo.config().packSize()) {
-        full = p.finish();
-        resetPacker(type);
+      if (!dittoOnly) {
+        newBlobs.incrementAndGet();
+        newPlainBytes.addAndGet(plainLength);
       }
-      newBlobs.incrementAndGet();
-      newPlainBytes.addAndGet(plainLength);
-      newStoredBytes.addAndGet(e.length());
+      newStoredBytes.addAndGet(stored);
     }
-    if (full != null) {
-      uploadAsync(full);
+    for (Packer.Finished f : full) {
+      uploadAsync(f);
     }
-    return true;
+    return !dittoOnly;
   }
 
   /** Serializes and stores a tree; returns its id. */
@@ -189,29 +208,32 @@ public final class WriteSession implements AutoCloseable {
     return id;
   }
 
-  private Packer packerFor(BlobType type) {
+  /** Which of {@link #packers} a blob goes into. */
+  private static final int DATA = 0;
+  private static final int TREE = 1;
+  private static final int DITTO = 2;
+
+  /**
+   * Appends a sealed blob to packer {@code which} (opened first if need be), and when that
+   * fills the pack, finishes it into {@code full}. Called under {@link #packLock}; returns the
+   * bytes stored.
+   */
+  private long add(int which, Id id, java.nio.ByteBuffer sealed, int plainLength, List<Packer.Finished> full) {
     if (closed) {
       // A chunk task still running when the session was abandoned: no new spool file.
       throw new io.cairn.format.CairnException("the write session is closed");
     }
-    if (type == BlobType.DATA) {
-      if (dataPacker == null) {
-        dataPacker = new Packer(type, repo.store());
-      }
-      return dataPacker;
+    Packer p = packers[which];
+    if (p == null) {
+      p = packers[which] = new Packer(which == DATA ? BlobType.DATA : BlobType.TREE, repo.store(),
+          which == DITTO ? io.cairn.format.PackFormat.DITTO : 0);
     }
-    if (treePacker == null) {
-      treePacker = new Packer(type, repo.store());
+    long stored = p.add(id, sealed, plainLength).length();
+    if (p.size() >= repo.config().packSize()) {
+      packers[which] = null;
+      full.add(p.finish());
     }
-    return treePacker;
-  }
-
-  private void resetPacker(BlobType type) {
-    if (type == BlobType.DATA) {
-      dataPacker = null;
-    } else {
-      treePacker = null;
-    }
+    return stored;
   }
 
   private void uploadAsync(Packer.Finished f) {
@@ -283,11 +305,12 @@ public final class WriteSession implements AutoCloseable {
     if (entries.isEmpty()) {
       return;
     }
-    byte[] seg = IndexSegment.encode(entries);
-    Id id = Id.of(io.cairn.crypto.Sha256.digest(seg));
-    // Rule 2: index segments only name packs that are already stored.
-    repo.store().putIfAbsent(StoreKeys.index(id), seg);
-    repo.index().addWritten(id, seg);
+    for (byte[] seg : IndexSegment.encodeAll(entries, ENTRIES_PER_SEGMENT)) {
+      Id id = Id.of(io.cairn.crypto.Sha256.digest(seg));
+      // Rule 2: index segments only name packs that are already stored.
+      repo.store().putIfAbsent(StoreKeys.index(id), seg);
+      repo.index().addWritten(id, seg);
+    }
     for (IndexEntry e : entries) {
       claimed.remove(e.blob());
     }
@@ -307,19 +330,18 @@ public final class WriteSession implements AutoCloseable {
    */
   public void flush() {
     checkHealthy();
-    Packer.Finished d = null;
-    Packer.Finished t = null;
+    List<Packer.Finished> finished = new ArrayList<>(3);
     synchronized (packLock) {
-      d = finishOrDiscard(dataPacker);
-      t = finishOrDiscard(treePacker);
-      dataPacker = null;
-      treePacker = null;
+      for (int i = 0; i < packers.length; i++) {
+        Packer.Finished f = finishOrDiscard(packers[i]);
+        packers[i] = null;
+        if (f != null) {
+          finished.add(f);
+        }
+      }
     }
-    if (d != null) {
-      uploadAsync(d);
-    }
-    if (t != null) {
-      uploadAsync(t);
+    for (Packer.Finished f : finished) {
+      uploadAsync(f);
     }
     awaitUploads();
     checkHealthy();
@@ -383,14 +405,12 @@ public final class WriteSession implements AutoCloseable {
     synchronized (packLock) {
       closed = true;
       // Unfinished packs are abandoned: their spool files go.
-      if (dataPacker != null) {
-        dataPacker.close();
+      for (int i = 0; i < packers.length; i++) {
+        if (packers[i] != null) {
+          packers[i].close();
+          packers[i] = null;
+        }
       }
-      if (treePacker != null) {
-        treePacker.close();
-      }
-      dataPacker = null;
-      treePacker = null;
     }
     uploader.shutdown();
     try {

@@ -20,7 +20,8 @@ public record Handle(Kind kind, Id id) {
     INDEX("index/", true),
     SNAPSHOT("snapshots/", true),
     SESSION("sessions/", false),
-    CONDEMNED("condemned/", false);
+    CONDEMNED("condemned/", false),
+    LOCK("locks/", false);
 
     private final String prefix;
     private final boolean checkedByName;
@@ -65,7 +66,7 @@ public record Handle(Kind kind, Id id) {
         String h = id.hex();
         yield Kind.PACK.prefix + h.substring(0, 2) + "/" + h;
       }
-      case KEY, INDEX, SNAPSHOT, SESSION, CONDEMNED -> kind.prefix + id.hex();
+      case KEY, INDEX, SNAPSHOT, SESSION, CONDEMNED, LOCK -> kind.prefix + id.hex();
     };
   }
 

@@ -15,6 +15,7 @@ public final class StoreKeys {
   public static final String SNAPSHOTS = Handle.Kind.SNAPSHOT.prefix();
   public static final String SESSIONS = Handle.Kind.SESSION.prefix();
   public static final String CONDEMNED = Handle.Kind.CONDEMNED.prefix();
+  public static final String LOCKS = Handle.Kind.LOCK.prefix();
   private static final Pattern SAFE = Pattern.compile("[a-z0-9][a-z0-9_-]{0,127}(/[a-z0-9][a-z0-9_-]{0,127}){0,3}");
   private static final Pattern PREFIX = Pattern.compile("([a-z0-9][a-z0-9_-]{0,127}/){0,3}");
 
@@ -38,6 +39,10 @@ public final class StoreKeys {
 
   public static String condemned(Id id) {
     return Handle.of(Handle.Kind.CONDEMNED, id).key();
+  }
+
+  public static String lock(Id id) {
+    return Handle.of(Handle.Kind.LOCK, id).key();
   }
 
   public static String key(Id id) {

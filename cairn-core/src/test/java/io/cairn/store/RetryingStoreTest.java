@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -61,28 +60,12 @@ class RetryingStoreTest extends RawStoreConformanceTest {
 
   @Test
   void theBudgetEndsRetriesWithAMessageThatSaysWhatToDo() {
-    Instant[] now = {Instant.parse("2026-12-07T10:00:00Z")};
-    Clock clock = new Clock() {
-      @Override
-      public ZoneOffset getZone() {
-        return ZoneOffset.UTC;
-      }
-
-      @Override
-      public Clock withZone(java.time.ZoneId zone) {
-        return this;
-      }
-
-      @Override
-      public Instant instant() {
-        return now[0];
-      }
-    };
+    io.cairn.HandClock clock = new io.cairn.HandClock(Instant.parse("2026-12-07T10:00:00Z"));
     List<Duration> pauses = new ArrayList<>();
     FaultInjectingStore down = FaultInjectingStore.wrap(new FileSystemStore(tempDir.resolve("down"))).flaky(2.0, 1);
     RetryingStore r = new RetryingStore(down, Duration.ofSeconds(60), RetryingStore.Listener.NONE, clock, d -> {
       pauses.add(d);
-      now[0] = now[0].plus(d);
+      clock.advance(d);
     });
 
     assertThatThrownBy(() -> r.get("config")).isInstanceOf(StoreException.class)

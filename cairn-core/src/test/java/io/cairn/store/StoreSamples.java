@@ -89,7 +89,7 @@ public interface StoreSamples {
         case KEY -> keyFile(seed);
         case SESSION -> new SessionMarker(Instant.ofEpochSecond(1_700_000_000L + seed), "host-" + seed, seed)
             .encode();
-        case CONFIG, CONDEMNED -> throw new IllegalArgumentException("agents do not write " + kind + " objects here");
+        case CONFIG, CONDEMNED, LOCK -> throw new IllegalArgumentException("agents do not write " + kind + " objects here");
       };
       return named(kind, seed, bytes);
     }

@@ -7,6 +7,7 @@ import io.cairn.format.Id;
 import io.cairn.maintenance.CheckReport;
 import io.cairn.maintenance.Checker;
 import io.cairn.maintenance.Pruner;
+import io.cairn.maintenance.RepositoryLock;
 import io.cairn.maintenance.RetentionPlanner;
 import io.cairn.maintenance.RetentionPolicy;
 import io.cairn.maintenance.SnapshotEnvelopes;
@@ -161,6 +162,11 @@ public final class Maintenance {
           default -> scrub(h, summary);
         };
       }
+    } catch (RepositoryLock.HeldException e) {
+      // Not a fault: an operator's prune or repair is running; the next scheduled run comes.
+      LOG.warn("{} of {} did not run: {}", kind, h.label(), e.getMessage());
+      status = "failed";
+      error = e.getMessage();
     } catch (Exception | OutOfMemoryError e) {
       LOG.warn("{} of {} failed", kind, h.label(), e);
       status = "failed";
@@ -258,8 +264,15 @@ public final class Maintenance {
     // No agent's session marker may be taken for one of this process's: agents run elsewhere, and
     // a marker is only ever treated as dead by age (sessions.max-age), never by a local process check.
     Pruner p = new Pruner(h.store(), clock, o, SERVER_HOST);
-    Pruner.Plan plan = p.plan();
-    Pruner.Result r = p.execute(plan);
+    Pruner.Plan plan;
+    Pruner.Result r;
+    // The lock names this machine: a prune or repair an operator runs on the same repository
+    // (from the CLI, or another node) waits for this one, and this one for it.
+    try (RepositoryLock lock = RepositoryLock.acquire(h.store(), "garbage collection",
+        io.cairn.repository.RepositoryOptions.localHost(), clock)) {
+      plan = p.plan();
+      r = p.execute(plan);
+    }
     summary.put("snapshots", plan.snapshots()).put("condemnedBlobs", plan.condemn().size())
         .put("packsDeleted", r.packsDeleted()).put("packsWritten", r.packsWritten())
         .put("blobsRemoved", r.blobsRemoved()).put("bytesFreed", r.bytesFreed())

@@ -262,13 +262,14 @@ public final class ObjectService {
   /**
    * The handle of an object an agent writes, parsed once here: agents write config, key files,
    * packs, index segments, snapshots and session markers, each under its one exact key form
-   * (anything else would hide it from maintenance), and never condemned lists.
+   * (anything else would hide it from maintenance), and never condemned lists or locks.
    */
   private static Handle writable(String key) {
     Handle.Kind kind = Handle.kindOf(key).orElseThrow(() -> ApiException.forbidden("agents may not write '" + key
         + "'; only config, keys/, data/, index/, snapshots/ and sessions/ are theirs"));
-    if (kind == Handle.Kind.CONDEMNED) {
-      throw ApiException.forbidden("garbage collection is run by the server; agents may not write condemned lists");
+    if (kind == Handle.Kind.CONDEMNED || kind == Handle.Kind.LOCK) {
+      throw ApiException.forbidden("garbage collection is run by the server; agents may not write "
+          + (kind == Handle.Kind.LOCK ? "maintenance locks" : "condemned lists"));
     }
     return Handle.parse(key).orElseThrow(() -> {
       String tail = key.substring(key.lastIndexOf('/') + 1);
@@ -306,8 +307,8 @@ public final class ObjectService {
         case SNAPSHOT -> {
           return SnapshotCodec.decode(data, key);
         }
-        case CONDEMNED -> throw ApiException.forbidden("garbage collection is run by the server; agents may not "
-            + "write condemned lists");
+        case CONDEMNED, LOCK -> throw ApiException.forbidden("garbage collection is run by the server; agents may "
+            + "not write condemned lists or maintenance locks");
       }
     } catch (CairnException | IllegalArgumentException e) {
       throw new ApiException(422, "invalid_object", "refused " + key + ": " + e.getMessage());

@@ -494,8 +494,10 @@ class HostileInputTest {
       }
     }
     // Nor may agents write outside the object prefixes that are theirs.
-    for (String key : List.of("condemned/" + h, "other/" + h, "configx")) {
-      Response r = put(key, marker());
+    byte[] lock = new io.cairn.format.LockRecord("prune", "agent-host", 1, java.time.Instant.now(),
+        java.time.Instant.now()).encode();
+    for (String key : List.of("condemned/" + h, "locks/" + h, "other/" + h, "configx")) {
+      Response r = put(key, key.startsWith("locks/") ? lock : marker());
       assertJsonError(r, 403, "forbidden");
       assertThat(head(key)).as(key).isEqualTo(404);
     }
