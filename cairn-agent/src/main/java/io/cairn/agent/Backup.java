@@ -97,6 +97,21 @@ public final class Backup {
   }
 
   /** Backs up the request's paths. */
+  /**
+   * The newest snapshot of {@code host} of exactly these paths: the parent a backup of them
+   * compares with, so that unchanged files are not read again; null when there is none.
+   */
+  public static io.cairn.repository.Snapshot latestOf(Repository repo, String host, List<Path> paths) {
+    String tag = repo.pathsTag(paths.stream().map(p -> p.toAbsolutePath().normalize().toString()).toList());
+    io.cairn.repository.Snapshot best = null;
+    for (io.cairn.repository.Snapshot s : repo.listSnapshots(e -> { })) {
+      if (s.envelope().host().equals(host) && s.envelope().pathsTag().equals(tag)) {
+        best = s;
+      }
+    }
+    return best;
+  }
+
   public BackupResult run() {
     if (req.paths().isEmpty()) {
       throw new IllegalArgumentException("nothing to back up: give at least one path");

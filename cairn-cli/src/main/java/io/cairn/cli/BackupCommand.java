@@ -133,14 +133,7 @@ final class BackupCommand extends RepoCommand {
     if (parent != null) {
       return repo.findSnapshot(parent, null);
     }
-    String tag = repo.pathsTag(ps.stream().map(p -> p.toAbsolutePath().normalize().toString()).toList());
-    Snapshot best = null;
-    for (Snapshot s : repo.listSnapshots(e -> { })) {
-      if (s.envelope().host().equals(h) && s.envelope().pathsTag().equals(tag)) {
-        best = s;
-      }
-    }
-    return best;
+    return Backup.latestOf(repo, h, ps);
   }
 
   private BackupResult fromCommand(Backup b) throws IOException, InterruptedException {

@@ -94,7 +94,7 @@ public final class Main {
   static final List<Class<?>> COMMANDS = List.of(InitCommand.class, BackupCommand.class,
       SnapshotsCommand.class, LsCommand.class, DiffCommand.class, RestoreCommand.class, CatCommand.class,
       StatsCommand.class, KeyCommand.class, CheckCommand.class, ForgetCommand.class, PruneCommand.class,
-      RepairCommand.class, UnlockCommand.class, EnrollCommand.class, ServerCommand.class);
+      RepairCommand.class, UnlockCommand.class, EnrollCommand.class, AgentCommand.class, ServerCommand.class);
 
   /**
    * The subcommand the arguments name, or null when that is not plain (no subcommand, {@code
@@ -174,7 +174,8 @@ public final class Main {
   static final Map<String, Set<String>> UNUSED_GLOBALS = Map.of(
       "server", Set.of("--repo", "--password-file", "--json", "--cache-dir", "--credentials",
           "--retry-for", "--quiet"),
-      "enroll", Set.of("--repo", "--password-file", "--cache-dir", "--retry-for", "--quiet"));
+      "enroll", Set.of("--repo", "--password-file", "--cache-dir", "--retry-for", "--quiet"),
+      "agent", Set.of("--repo", "--password-file", "--quiet"));
 
   static CommandLine commandLine(String[] args) {
     CommandLine cl = new CommandLine(new Main());

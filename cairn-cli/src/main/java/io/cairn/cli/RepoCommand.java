@@ -46,6 +46,11 @@ abstract class RepoCommand implements Callable<Integer> {
   }
 
   BlobStore store() {
+    return storeAt(location());
+  }
+
+  /** The store at a location, with this command's retries and server credentials. */
+  BlobStore storeAt(String location) {
     Stores.Access access = Stores.Access.of(main.retryFor())
         .withRetries(new OutageReport(err()))
         .withServer(url -> {
@@ -55,7 +60,7 @@ abstract class RepoCommand implements Callable<Integer> {
           err().println("cairn: warning from the server: " + w);
           err().flush();
         });
-    return Stores.open(location(), access);
+    return Stores.open(location, access);
   }
 
   /**

@@ -49,6 +49,26 @@ public final class Units {
     }
   }
 
+  /**
+   * A duration such as 90s, 15m, 24h or 7d (ms, s, m, h, d; seconds without a unit), as
+   * settings and schedules give them; {@code what} names the setting in the error.
+   */
+  public static Duration parseDuration(String v, String what) {
+    var m = java.util.regex.Pattern.compile("(\\d{1,9})(ms|s|m|h|d)?").matcher(v == null ? "" : v.trim());
+    if (!m.matches()) {
+      throw new IllegalArgumentException(what + " must be a duration such as 90s, 15m, 24h or 7d, not '" + v + "'");
+    }
+    long n = Long.parseLong(m.group(1));
+    String unit = m.group(2) == null ? "s" : m.group(2);
+    return switch (unit) {
+      case "ms" -> Duration.ofMillis(n);
+      case "s" -> Duration.ofSeconds(n);
+      case "m" -> Duration.ofMinutes(n);
+      case "h" -> Duration.ofHours(n);
+      default -> Duration.ofDays(n);
+    };
+  }
+
   public static String ratio(double r) {
     return Double.isFinite(r) ? String.format(Locale.ROOT, "%.2fx", r) : "n/a";
   }
