@@ -76,7 +76,7 @@ public final class Main {
   }
 
   java.time.Duration retryFor() {
-    return io.cairn.server.ServerConfig.parseDuration(retryFor, "--retry-for");
+    return io.cairn.text.Units.parseDuration(retryFor, "--retry-for");
   }
 
   public static void main(String[] args) {

@@ -33,6 +33,20 @@ public final class Frame {
     return w.toByteArray();
   }
 
+  /** A frame whose body is a JSON object (config, key files, session markers, locks). */
+  public static byte[] ofJson(String magic, int version, com.fasterxml.jackson.databind.node.ObjectNode body) {
+    ByteWriter w = begin(magic, version);
+    w.bytes(Json.bytes(body));
+    return finish(w);
+  }
+
+  /** Opens a frame as {@link #open} does and parses its body as a JSON object. */
+  public static com.fasterxml.jackson.databind.node.ObjectNode openJson(byte[] data, String magic, int minVersion,
+      int maxVersion, String resource) {
+    ByteReader body = open(data, magic, minVersion, maxVersion, resource).body();
+    return Json.parseObject(body.bytes(body.remaining()), resource);
+  }
+
   public static long crc32c(byte[] b, int off, int len) {
     CRC32C crc = new CRC32C();
     crc.update(b, off, len);

@@ -20,14 +20,11 @@ public record KeyFile(String kdf, int memoryKiB, int iterations, int parallelism
         .put("parallelism", parallelism).put("salt", b64.encodeToString(salt))
         .put("nonce", b64.encodeToString(nonce)).put("wrapped", b64.encodeToString(wrapped))
         .put("created", created.toString()).put("host", host).put("username", username);
-    ByteWriter w = Frame.begin(MAGIC, VERSION);
-    w.bytes(Json.bytes(o));
-    return Frame.finish(w);
+    return Frame.ofJson(MAGIC, VERSION, o);
   }
 
   public static KeyFile decode(byte[] data, String r) {
-    Frame.Opened f = Frame.open(data, MAGIC, 1, VERSION, r);
-    ObjectNode o = Json.parseObject(f.body().bytes(f.body().remaining()), r);
+    ObjectNode o = Frame.openJson(data, MAGIC, 1, VERSION, r);
     String kdf = Json.text(o, "kdf", r);
     if (!"argon2id".equals(kdf)) {
       throw new CorruptObjectException(r, "unknown key derivation '" + kdf + "'");

@@ -19,14 +19,11 @@ public record LockRecord(String operation, String host, long pid, Instant starte
     ObjectNode o = Json.object();
     o.put("operation", operation).put("host", host).put("pid", pid).put("started", started.toString())
         .put("written", written.toString());
-    ByteWriter w = Frame.begin(MAGIC, VERSION);
-    w.bytes(Json.bytes(o));
-    return Frame.finish(w);
+    return Frame.ofJson(MAGIC, VERSION, o);
   }
 
   public static LockRecord decode(byte[] data, String r) {
-    Frame.Opened f = Frame.open(data, MAGIC, 1, VERSION, r);
-    ObjectNode o = Json.parseObject(f.body().bytes(f.body().remaining()), r);
+    ObjectNode o = Frame.openJson(data, MAGIC, 1, VERSION, r);
     return new LockRecord(Json.text(o, "operation", r), Json.text(o, "host", r),
         Json.integer(o, "pid", 0, Long.MAX_VALUE, r), Json.instant(o, "started", r), Json.instant(o, "written", r));
   }

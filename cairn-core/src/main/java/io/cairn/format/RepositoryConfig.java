@@ -37,14 +37,11 @@ public record RepositoryConfig(int version, Id id, Instant created, int chunkMin
     c.put("algorithm", "fastcdc");
     c.put("min", chunkMin).put("avg", chunkAvg).put("max", chunkMax);
     o.put("packSize", packSize);
-    ByteWriter w = Frame.begin(MAGIC, FORMAT_VERSION);
-    w.bytes(Json.bytes(o));
-    return Frame.finish(w);
+    return Frame.ofJson(MAGIC, FORMAT_VERSION, o);
   }
 
   public static RepositoryConfig decode(byte[] data, String r) {
-    Frame.Opened f = Frame.open(data, MAGIC, 1, FORMAT_VERSION, r);
-    ObjectNode o = Json.parseObject(f.body().bytes(f.body().remaining()), r);
+    ObjectNode o = Frame.openJson(data, MAGIC, 1, FORMAT_VERSION, r);
     int version = (int) Json.integer(o, "repositoryVersion", 1, Integer.MAX_VALUE, r);
     if (version > REPOSITORY_VERSION) {
       throw new FormatTooNewException(r, version, REPOSITORY_VERSION);

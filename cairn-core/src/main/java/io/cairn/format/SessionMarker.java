@@ -14,14 +14,11 @@ public record SessionMarker(Instant started, String host, long pid) {
   public byte[] encode() {
     ObjectNode o = Json.object();
     o.put("started", started.toString()).put("host", host).put("pid", pid);
-    ByteWriter w = Frame.begin(MAGIC, VERSION);
-    w.bytes(Json.bytes(o));
-    return Frame.finish(w);
+    return Frame.ofJson(MAGIC, VERSION, o);
   }
 
   public static SessionMarker decode(byte[] data, String r) {
-    Frame.Opened f = Frame.open(data, MAGIC, 1, VERSION, r);
-    ObjectNode o = Json.parseObject(f.body().bytes(f.body().remaining()), r);
+    ObjectNode o = Frame.openJson(data, MAGIC, 1, VERSION, r);
     return new SessionMarker(Json.instant(o, "started", r), Json.text(o, "host", r),
         Json.integer(o, "pid", 0, Long.MAX_VALUE, r));
   }

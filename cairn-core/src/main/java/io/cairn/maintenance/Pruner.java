@@ -1,6 +1,5 @@
 package io.cairn.maintenance;
 
-import io.cairn.format.BlobType;
 import io.cairn.format.CairnException;
 import io.cairn.format.CondemnedList;
 import io.cairn.format.Id;
@@ -22,7 +21,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -322,8 +320,8 @@ public final class Pruner {
     long written = 0;
     // A blob's copies keep their copy numbers (docs/format.md, "Ditto copies of trees"): a tree's
     // two copies stay in two packs, a data blob two sessions stored becomes one copy.
-    Map<Slot, Packer> packers = new HashMap<>();
-    Set<Slot.Copy> copiedBlobs = new HashSet<>();
+    Map<Copies.Slot, Packer> packers = new HashMap<>();
+    Set<Copies.Blob> copiedBlobs = new HashSet<>();
     try {
       for (Id packId : plan.repackPacks()) {
         String key = StoreKeys.pack(packId);
@@ -332,11 +330,11 @@ public final class Pruner {
         int copy = io.cairn.format.PackFormat.copy(pack);
         for (PackEntry pe : entries) {
           if (plan.remove().contains(new CondemnedList.Pair(pe.id(), packId))
-              || !copiedBlobs.add(new Slot.Copy(pe.id(), copy))) {
+              || !copiedBlobs.add(new Copies.Blob(pe.id(), copy))) {
             continue;
           }
-          Slot slot = new Slot(pe.type(), copy);
-          Packer p = packers.computeIfAbsent(slot, sl -> new Packer(sl.type(), store, sl.copy()));
+          Copies.Slot slot = new Copies.Slot(pe.type(), copy);
+          Packer p = packers.computeIfAbsent(slot, sl -> sl.open(store));
           p.add(pe.id(), java.nio.ByteBuffer.wrap(pack, (int) pe.offset(), pe.length()), 0);
           if (p.size() >= config.packSize()) {
             written += flush(p, copied);
@@ -398,21 +396,10 @@ public final class Pruner {
     return new Result(deleted, written, plan.remove().size(), plan.bytesFreed(), scratchRemoved);
   }
 
-  /** Where a repack puts a blob: one new pack per blob type and copy number. */
-  private record Slot(BlobType type, int copy) {
-    /** A blob in packs of one copy number. */
-    record Copy(Id blob, int copy) {}
-  }
-
   /** Stores the entries as index segments; returns their keys. */
   private List<String> writeSegments(List<IndexEntry> entries) {
-    List<String> keys = new ArrayList<>();
-    for (byte[] seg : IndexSegment.encodeAll(entries, 500_000)) {
-      String key = StoreKeys.index(Id.of(io.cairn.crypto.Sha256.digest(seg)));
-      store.putIfAbsent(key, seg);
-      keys.add(key);
-    }
-    return keys;
+    return io.cairn.repository.ContentAddressed.putIndex(store, entries, 500_000).stream()
+        .map(s -> StoreKeys.index(s.id())).toList();
   }
 
   private long flush(Packer p, List<IndexEntry> keep) {

@@ -53,8 +53,8 @@ public final class Repairer {
    * a tree both of its copies, a data blob that two sessions stored one.
    */
   public long repairIndex(boolean dryRun) {
-    Map<Copy, IndexEntry> entries = new LinkedHashMap<>();
-    Set<Id> blobs = new HashSet<>();
+    Map<Copies.Blob, IndexEntry> entries = new LinkedHashMap<>();
+    long blobs = 0;
     for (StoreKeys.Named e : StoreKeys.listNamed(store, StoreKeys.DATA)) {
       Id pack = e.id();
       try {
@@ -66,39 +66,37 @@ public final class Repairer {
         }
         int copy = PackFormat.copy(data);
         for (PackEntry pe : PackFormat.parse(data, e.key())) {
-          entries.putIfAbsent(new Copy(pe.id(), copy), new IndexEntry(pe.id(), pe.type(), pack, pe.offset(), pe.length()));
-          blobs.add(pe.id());
+          boolean known = false;
+          for (int c = 0; c <= PackFormat.COPY_MASK && !known; c++) {
+            known = entries.containsKey(new Copies.Blob(pe.id(), c));
+          }
+          if (entries.putIfAbsent(new Copies.Blob(pe.id(), copy), new IndexEntry(pe.id(), pe.type(), pack, pe.offset(),
+              pe.length())) == null && !known) {
+            blobs++;
+          }
         }
       } catch (CairnException ex) {
         report.add(e.key() + ": unreadable (" + ex.getMessage() + "); left out of the index");
       }
     }
     List<String> old = store.list(StoreKeys.INDEX).stream().map(StoreEntry::key).toList();
-    report.add((dryRun ? "would index " : "indexed ") + blobs.size() + " blobs (" + entries.size()
+    report.add((dryRun ? "would index " : "indexed ") + blobs + " blobs (" + entries.size()
         + " copies) from intact packs, replacing " + old.size() + " index segments");
     if (dryRun) {
-      return blobs.size();
+      return blobs;
     }
     Set<String> written = new HashSet<>();
     // The new segments are stored before any old one is removed.
-    for (byte[] seg : io.cairn.format.IndexSegment.encodeAll(new ArrayList<>(entries.values()), 500_000)) {
-      String key = StoreKeys.index(Id.of(io.cairn.crypto.Sha256.digest(seg)));
-      store.putIfAbsent(key, seg);
-      written.add(key);
+    for (var seg : io.cairn.repository.ContentAddressed.putIndex(store, new ArrayList<>(entries.values()), 500_000)) {
+      written.add(StoreKeys.index(seg.id()));
     }
     for (String k : old) {
       if (!written.contains(k)) {
         store.delete(k);
       }
     }
-    return blobs.size();
+    return blobs;
   }
-
-  /** A blob in packs of one copy number. */
-  private record Copy(Id blob, int copy) {}
-
-  /** Where new copies go: one packer per blob type and copy number. */
-  private record Slot(BlobType type, int copy) {}
 
   /**
    * Salvages damaged and missing packs: every blob that still decrypts and matches its id is
@@ -110,16 +108,14 @@ public final class Repairer {
     repo.refreshIndex();
     long saved = 0;
     List<String> damaged = new ArrayList<>();
-    Set<Id> unusable = new HashSet<>();
-    Map<Id, byte[]> damagedData = new LinkedHashMap<>();
+    // Damaged packs, then missing ones; one pack's bytes are held at a time.
+    Set<Id> unusable = new java.util.LinkedHashSet<>();
     Set<Id> present = new HashSet<>();
     for (StoreKeys.Named e : StoreKeys.listNamed(store, StoreKeys.DATA)) {
       present.add(e.id());
-      byte[] data = store.get(e.key());
-      if (!io.cairn.repository.ContentAddressed.matches(e.key(), data)) {
+      if (!io.cairn.repository.ContentAddressed.matches(e.key(), store.get(e.key()))) {
         damaged.add(e.key());
         unusable.add(e.id());
-        damagedData.put(e.id(), data);
       }
     }
     // Packs the index names that are gone: their blobs may have copies elsewhere.
@@ -133,18 +129,17 @@ public final class Repairer {
         }
       }
     }
-    for (Id missing : indexedIn.keySet()) {
-      if (!present.contains(missing)) {
-        unusable.add(missing);
-        damagedData.put(missing, null);
+    for (Id pack : indexedIn.keySet()) {
+      if (!present.contains(pack)) {
+        unusable.add(pack);
       }
     }
     int packSize = repo.config().packSize();
-    Map<Slot, Packer> packers = new HashMap<>();
+    Map<Copies.Slot, Packer> packers = new HashMap<>();
     try {
-      for (Map.Entry<Id, byte[]> d : damagedData.entrySet()) {
-        String key = StoreKeys.pack(d.getKey());
-        byte[] data = d.getValue();
+      for (Id pack : unusable) {
+        String key = StoreKeys.pack(pack);
+        byte[] data = present.contains(pack) ? store.get(key) : null;
         List<PackEntry> entries;
         int copy = 0;
         String from;
@@ -157,7 +152,7 @@ public final class Repairer {
           from = "its header";
         } catch (CairnException ex) {
           // The index still says what the pack held; its bytes are tried where it says they are.
-          entries = indexedIn.getOrDefault(d.getKey(), List.of());
+          entries = indexedIn.getOrDefault(pack, List.of());
           from = "the index (" + ex.getMessage() + ")";
           if (entries.isEmpty()) {
             report.add(key + ": nothing is known of what it held, nothing can be salvaged (" + ex.getMessage() + ")");
@@ -184,7 +179,7 @@ public final class Repairer {
           }
           if (ct == null) {
             // The blob's bytes here are gone: another copy serves, and a tree gets a new second copy.
-            IntactCopy other = intactCopy(repo, pe, d.getKey());
+            IntactCopy other = intactCopy(repo, pe, pack);
             if (other == null) {
               report.add(key + ": " + pe.type().name().toLowerCase(java.util.Locale.ROOT) + " blob "
                   + pe.id().shortHex() + " is lost, no other pack holds an intact copy (" + lostWhy + ")");
@@ -202,8 +197,8 @@ public final class Repairer {
           good++;
           if (!dryRun) {
             // The verified ciphertext is copied as it is into a new pack.
-            Slot slot = new Slot(pe.type(), into);
-            Packer p = packers.computeIfAbsent(slot, sl -> new Packer(sl.type(), store, sl.copy()));
+            Copies.Slot slot = new Copies.Slot(pe.type(), into);
+            Packer p = packers.computeIfAbsent(slot, sl -> sl.open(store));
             p.add(pe.id(), ct, 0);
             if (p.size() >= packSize) {
               store(p.finish(), damaged);
@@ -224,7 +219,7 @@ public final class Repairer {
     } finally {
       packers.values().forEach(Packer::close); // abandoned by a failure: spool files go
     }
-    if (!dryRun && !damagedData.isEmpty()) {
+    if (!dryRun && !unusable.isEmpty()) {
       // Salvaged copies are stored; the damaged packs go, then the index is rebuilt from what is left.
       for (String k : damaged) {
         store.delete(k);

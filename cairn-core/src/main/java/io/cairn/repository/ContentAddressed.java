@@ -7,8 +7,9 @@ import io.cairn.store.BlobStore;
 import io.cairn.store.StoreKeys;
 
 /**
- * Reading objects whose name is the SHA-256 of their bytes (packs, index segments, snapshots,
- * condemned lists): the one place that checks a name against the content, with and without a key.
+ * Objects whose name is the SHA-256 of their bytes (packs, index segments, snapshots, condemned
+ * lists): the one place that checks a name against the content, with and without a key, and that
+ * names the index segments writers store.
  */
 public final class ContentAddressed {
   private ContentAddressed() {}
@@ -29,6 +30,25 @@ public final class ContentAddressed {
       throw new CorruptObjectException(key, "content does not match its name (SHA-256)");
     }
     return data;
+  }
+
+  /** An index segment as stored: its name and its bytes. */
+  public record Segment(Id id, byte[] data) {}
+
+  /**
+   * Encodes index entries as segments of at most {@code maxEntries} ({@link
+   * io.cairn.format.IndexSegment#encodeAll}: a blob's copies in different segments) and stores
+   * each under its name; returns them in the order stored.
+   */
+  public static java.util.List<Segment> putIndex(BlobStore store, java.util.List<io.cairn.format.IndexEntry> entries,
+      int maxEntries) {
+    java.util.List<Segment> out = new java.util.ArrayList<>();
+    for (byte[] seg : io.cairn.format.IndexSegment.encodeAll(entries, maxEntries)) {
+      Segment s = new Segment(Id.of(io.cairn.crypto.Sha256.digest(seg)), seg);
+      store.putIfAbsent(StoreKeys.index(s.id()), seg);
+      out.add(s);
+    }
+    return out;
   }
 
   /** A snapshot's keyless parts: envelope and reference list. */

@@ -25,7 +25,6 @@ import java.util.List;
  */
 public final class Packer implements AutoCloseable {
   private final BlobType type;
-  private final int copy;
   private final Path spool;
   private FileChannel ch;
   private int len;
@@ -43,7 +42,6 @@ public final class Packer implements AutoCloseable {
    */
   public Packer(BlobType type, BlobStore store, int copy) {
     this.type = type;
-    this.copy = copy;
     try {
       this.spool = store.createSpoolFile();
     } catch (IOException e) {
@@ -61,11 +59,6 @@ public final class Packer implements AutoCloseable {
 
   BlobType type() {
     return type;
-  }
-
-  /** Which copy of its blobs this pack holds (see {@link PackFormat#COPY_MASK}). */
-  public int copy() {
-    return copy;
   }
 
   public int size() {

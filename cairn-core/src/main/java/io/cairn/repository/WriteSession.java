@@ -305,11 +305,9 @@ public final class WriteSession implements AutoCloseable {
     if (entries.isEmpty()) {
       return;
     }
-    for (byte[] seg : IndexSegment.encodeAll(entries, ENTRIES_PER_SEGMENT)) {
-      Id id = Id.of(io.cairn.crypto.Sha256.digest(seg));
-      // Rule 2: index segments only name packs that are already stored.
-      repo.store().putIfAbsent(StoreKeys.index(id), seg);
-      repo.index().addWritten(id, seg);
+    // Rule 2: index segments only name packs that are already stored.
+    for (ContentAddressed.Segment seg : ContentAddressed.putIndex(repo.store(), entries, ENTRIES_PER_SEGMENT)) {
+      repo.index().addWritten(seg.id(), seg.data());
     }
     for (IndexEntry e : entries) {
       claimed.remove(e.blob());

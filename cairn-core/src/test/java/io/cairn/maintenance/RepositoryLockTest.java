@@ -50,6 +50,40 @@ class RepositoryLockTest {
     RepositoryLock.acquire(store, "repair packs", "host-b", clock).close();
   }
 
+  /** Two that start at the same moment may both be refused; they never both hold the lock. */
+  @Test
+  void twoHoldersStartingTogetherNeverBothGetIt() throws Exception {
+    FileSystemStore store = store();
+    int bothRefused = 0;
+    for (int round = 0; round < 200; round++) {
+      java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+      java.util.concurrent.Callable<RepositoryLock> take = () -> {
+        start.await();
+        try {
+          return RepositoryLock.acquire(store, "prune", "host-a", clock);
+        } catch (RepositoryLock.HeldException e) {
+          return null;
+        }
+      };
+      try (var pool = java.util.concurrent.Executors.newFixedThreadPool(2)) {
+        var a = pool.submit(take);
+        var b = pool.submit(take);
+        RepositoryLock la = a.get();
+        RepositoryLock lb = b.get();
+        assertThat(la != null && lb != null).as("round " + round + ": both hold the lock").isFalse();
+        bothRefused += la == null && lb == null ? 1 : 0;
+        if (la != null) {
+          la.close();
+        }
+        if (lb != null) {
+          lb.close();
+        }
+      }
+      assertThat(RepositoryLock.list(store)).as("round " + round + ": locks left").isEmpty();
+    }
+    System.out.println("both refused in " + bothRefused + " of 200 rounds");
+  }
+
   @Test
   void aLockNotRenewedForHalfAnHourIsStaleAndRemoved() {
     FileSystemStore store = store();

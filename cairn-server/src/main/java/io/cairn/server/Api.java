@@ -722,7 +722,7 @@ public final class Api {
     ObjectNode b = body(ctx);
     Map<String, Object> repo = accounts.repository(tenantId(ctx), text(b, "repository"));
     Scope scope = Scope.of(b.hasNonNull("scope") ? text(b, "scope") : "append");
-    Duration ttl = b.hasNonNull("expiresIn") ? ServerConfig.parseDuration(text(b, "expiresIn"), "expiresIn")
+    Duration ttl = b.hasNonNull("expiresIn") ? io.cairn.text.Units.parseDuration(text(b, "expiresIn"), "expiresIn")
         : Duration.ofDays(7);
     Long maxUses = optionalLong(b, "maxUses");
     Long creator = ctx.attribute(PRINCIPAL) instanceof User u ? u.id() : null;

@@ -242,11 +242,7 @@ public record ServerConfig(
   /** Durations such as 90s, 15m, 24h, 7d; 0 turns a schedule off. */
   static Duration duration(Properties p, String key) {
     String v = p.getProperty(key);
-    return parseDuration(v, key);
-  }
-
-  public static Duration parseDuration(String v, String what) {
-    return io.cairn.text.Units.parseDuration(v, what);
+    return io.cairn.text.Units.parseDuration(v, key);
   }
 
 }

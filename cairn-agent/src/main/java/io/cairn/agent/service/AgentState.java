@@ -2,7 +2,6 @@ package io.cairn.agent.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.cairn.format.ByteWriter;
 import io.cairn.format.CairnException;
 import io.cairn.format.Frame;
 import io.cairn.format.Json;
@@ -55,8 +54,7 @@ public final class AgentState {
     }
     try {
       byte[] data = Files.readAllBytes(s.file);
-      Frame.Opened f = Frame.open(data, MAGIC, 1, VERSION, s.file.toString());
-      ObjectNode o = Json.parseObject(f.body().bytes(f.body().remaining()), s.file.toString());
+      ObjectNode o = Frame.openJson(data, MAGIC, 1, VERSION, s.file.toString());
       for (Map.Entry<String, JsonNode> e : o.path("jobs").properties()) {
         JsonNode j = e.getValue();
         s.jobs.put(e.getKey(), new JobState(instant(j, "lastDue"), instant(j, "lastStart"), instant(j, "lastEnd"),
@@ -99,12 +97,10 @@ public final class AgentState {
       put(j, "lastSuccess", s.lastSuccess());
       put(j, "nextRun", s.nextRun());
     });
-    ByteWriter w = Frame.begin(MAGIC, VERSION);
-    w.bytes(Json.bytes(o));
     try {
       Files.createDirectories(file.getParent());
       Path tmp = file.resolveSibling("state.tmp");
-      Files.write(tmp, Frame.finish(w));
+      Files.write(tmp, Frame.ofJson(MAGIC, VERSION, o));
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       throw new CairnException("cannot write the agent's state to " + file + ": " + io.cairn.text.IoErrors.reason(e), e);

@@ -28,6 +28,8 @@ class ScheduleTest {
     Instant now = Instant.parse("2026-03-28T09:00:00Z");
     Instant next = daily.nextDue(null, now, paris);
     assertThat(next.atZone(paris).toLocalDate()).hasToString("2026-03-29");
+    // 02:30 does not exist that night: the run is an hour later, at 03:30 summer time.
+    assertThat(next).isEqualTo(Instant.parse("2026-03-29T01:30:00Z"));
     assertThat(daily.nextDue(next, next, paris)).isEqualTo(Instant.parse("2026-03-30T00:30:00Z"));
     assertThat(daily.toString()).isEqualTo("daily at 02:30 (+ up to 10 min)");
     Schedule sunday = Schedule.parse(null, "Sun 03:00", null);
